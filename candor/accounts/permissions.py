@@ -1,0 +1,37 @@
+"""Who may do what: one table, read by views and API alike (R7.1, need to know).
+
+Administrators configure the system but do not read dossiers; in-house client users get scoped
+access only through supervised sessions (a later feature), so they hold no permission here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from candor.accounts.models import Role
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "person.view": frozenset({Role.CONSULTANT, Role.DPO}),
+    "person.change": frozenset({Role.CONSULTANT}),
+    "candidate.view": frozenset({Role.CONSULTANT, Role.DPO}),
+    "candidate.create": frozenset({Role.CONSULTANT}),
+    "organisation.view": frozenset({Role.CONSULTANT, Role.DPO}),
+    "organisation.change": frozenset({Role.CONSULTANT}),
+    "vacancy.view": frozenset({Role.CONSULTANT}),
+    "vacancy.change": frozenset({Role.CONSULTANT}),
+    "application.view": frozenset({Role.CONSULTANT}),
+    "application.change": frozenset({Role.CONSULTANT}),
+    "registry.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
+    "audit.verify": frozenset({Role.DPO, Role.ADMINISTRATOR}),
+    "backoffice.enter": frozenset({Role.CONSULTANT, Role.DPO, Role.ADMINISTRATOR}),
+}
+
+
+def can(user: Any, permission: str) -> bool:
+    """True when an active user's role grants ``permission``. Unknown permissions are refused."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    allowed = PERMISSIONS.get(permission)
+    if allowed is None:
+        raise KeyError(f"unknown permission {permission!r}")
+    return user.role in allowed

@@ -1,0 +1,164 @@
+"""Appending to and verifying the audit trail.
+
+Call ``audit_record`` (or ``audit_record_many``) inside the ``transaction.atomic()`` block that
+makes the change, so the change and its event commit or roll back together. ``detail`` carries
+field names and counts, never personal values: the trail outlives erasure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from candor.audit.models import AuditEvent, AuditHead
+from candor.core import clock
+from candor.core.actor import Actor
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    action: str
+    object_type: str
+    object_id: str = ""
+    subject: str = ""
+    detail: dict[str, Any] | None = None
+
+
+def _digest(prev_hash: str, seq: int, at: str, actor: str, event: Event | AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            seq,
+            at,
+            actor,
+            event.action,
+            event.object_type,
+            str(event.object_id),
+            event.subject,
+            event.detail or {},
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    return head
+
+
+def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[AuditEvent]:
+    """Append events to the chain. Must run inside the caller's transaction (invariant 4)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit events must be written in the same transaction as the change")
+    if not events:
+        return []
+    head = _locked_head()
+    at = clock.now()
+    at_text = at.isoformat()
+    rows = []
+    seq, prev = head.seq, head.hash
+    for event in events:
+        seq += 1
+        digest = _digest(prev, seq, at_text, actor.ref, event)
+        rows.append(
+            AuditEvent(
+                seq=seq,
+                at=at,
+                actor=actor.ref,
+                action=event.action,
+                object_type=event.object_type,
+                object_id=str(event.object_id),
+                subject=event.subject,
+                detail=event.detail or {},
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return rows
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    subject: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return audit_record_many(
+        actor=actor,
+        events=[Event(action, object_type, str(object_id), subject, detail)],
+    )[0]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def _stream() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("id").iterator(chunk_size=5000)
+
+
+def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
+    """Recompute the chain in insertion order and name the first event that does not fit.
+
+    Detects an altered row (hash mismatch), a removed row (numbering gap or broken link), rows
+    swapped (numbering out of order), and removal at the end (head disagrees).
+    """
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for event in events if events is not None else _stream():
+        if event.seq != expected_seq:
+            missing = event.seq > expected_seq
+            return VerifyResult(
+                ok=False,
+                checked=checked,
+                bad_seq=expected_seq if missing else event.seq,
+                reason=(
+                    f"event #{expected_seq} is missing (next stored event is #{event.seq})"
+                    if missing
+                    else f"event #{event.seq} is out of order (expected #{expected_seq})"
+                ),
+            )
+        if event.prev_hash != prev:
+            return VerifyResult(False, checked, event.seq, "link to the previous event is broken")
+        at_text = event.at.isoformat()
+        if _digest(prev, event.seq, at_text, event.actor, event) != event.hash:
+            return VerifyResult(False, checked, event.seq, "content was altered after it was written")
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != checked or head_hash != prev:
+        return VerifyResult(
+            ok=False,
+            checked=checked,
+            bad_seq=checked + 1,
+            reason=f"the chain ends at #{checked} but the head records #{head_seq}: events were removed",
+        )
+    return VerifyResult(ok=True, checked=checked)
+
+
+def audit_events_for(subject: str, *, limit: int = 100) -> list[AuditEvent]:
+    """The latest events about one person (their pseudonym), newest first."""
+    return list(AuditEvent.objects.filter(subject=subject).order_by("-seq")[:limit])

@@ -1,0 +1,115 @@
+"""Normalisers and validators for identifiers people type in many shapes.
+
+Each normaliser returns the canonical form used for storage and duplicate detection, or raises
+``django.core.exceptions.ValidationError`` with a message a person can act on. Forms, the API
+and the importer all call these, so one rule holds everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from stdnum import iban as stdnum_iban
+from stdnum.eu import vat as stdnum_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+DEFAULT_PHONE_REGION = "BE"
+
+
+def normalise_email(value: str) -> str:
+    """Lower-cased, trimmed e-mail address; raises on anything that is not an address."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(_("An e-mail address is required."), code="required")
+    try:
+        validate_email(cleaned)
+    except ValidationError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid e-mail address."), code="invalid", params={"value": cleaned}
+        ) from None
+    return cleaned.lower()
+
+
+def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """The number in E.164 (``+3247…``); national numbers are read as Belgian by default."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(_("A phone number is required."), code="required")
+    try:
+        parsed = phonenumbers.parse(cleaned, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="invalid", params={"value": cleaned}
+        ) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number (check the country code and length)."),
+            code="invalid",
+            params={"value": cleaned},
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_iban(value: str) -> str:
+    """Compact IBAN without spaces, checksum verified."""
+    try:
+        return str(stdnum_iban.validate(value or ""))
+    except StdnumError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid IBAN (country, length or check digits are wrong)."),
+            code="invalid",
+            params={"value": value},
+        ) from None
+
+
+def normalise_vat(value: str) -> str:
+    """Compact EU VAT number with its country prefix (``BE0123456749``), checksum verified."""
+    cleaned = (value or "").strip().upper().replace(" ", "").replace(".", "")
+    if cleaned.isdigit() and len(cleaned) in {9, 10}:
+        cleaned = "BE" + cleaned.zfill(10)  # a Belgian enterprise number typed without prefix
+    try:
+        return str(stdnum_vat.validate(cleaned))
+    except StdnumError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid EU VAT number."), code="invalid", params={"value": value}
+        ) from None
+
+
+def validate_birth_date(value: dt.date, *, today: dt.date) -> dt.date:
+    """A birth date must lie in the past and describe a person of working age or older (≥ 14)."""
+    if value > today:
+        raise ValidationError(_("A birth date cannot lie in the future."), code="future")
+    if value.year < today.year - 120:
+        raise ValidationError(_("A birth date more than 120 years ago is not plausible."), code="old")
+    if (today - value).days < 14 * 365:
+        raise ValidationError(_("The person would be younger than 14."), code="young")
+    return value
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(value: str) -> str:
+    """Case- and accent-insensitive form of a name, for matching only (never displayed)."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def normalise_url(value: str) -> str:
+    """Profile URLs compared without scheme, ``www.``, query string or trailing slash."""
+    cleaned = (value or "").strip()
+    cleaned = re.sub(r"^[a-z]+://", "", cleaned, flags=re.IGNORECASE)
+    cleaned = re.sub(r"^www\.", "", cleaned, flags=re.IGNORECASE)
+    cleaned = cleaned.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if not cleaned or "." not in cleaned.split("/", 1)[0]:
+        raise ValidationError(
+            _("“%(value)s” is not a web address."), code="invalid", params={"value": value}
+        )
+    return cleaned.lower()

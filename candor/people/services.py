@@ -1,0 +1,132 @@
+"""Writes about people: provenance, person fields, views of a dossier.
+
+Every function here takes a keyword-only ``actor`` and writes its audit event in the same
+transaction as the change (DESIGN invariant 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from candor.audit.services import audit_record
+from candor.core import clock
+from candor.core.actor import Actor
+from candor.core.normalise import normalise_name, validate_birth_date
+from candor.people.models import Channel, Person, Provenance, SourceKind
+
+
+@dataclass(slots=True)
+class ProvenanceSpec:
+    """How a batch of data was obtained; stored as one ``Provenance`` row on first use, so a
+    run that writes nothing leaves nothing behind (R2.1)."""
+
+    kind: str
+    channel: str
+    name: str = ""
+    reference: str = ""
+    recorded_by_id: int | None = None
+    _row: Provenance | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SourceKind.values:
+            raise ValueError(f"unknown source kind {self.kind!r}")
+        if self.kind in {SourceKind.MEDIUM, SourceKind.PARTNER} and not self.name.strip():
+            raise ValueError(f"a {self.kind} source needs a name (e.g. medium:LinkedIn)")
+        if self.channel not in Channel.values:
+            raise ValueError(f"unknown channel {self.channel!r}")
+
+    @classmethod
+    def parse(cls, code: str, *, channel: str, **extra: Any) -> ProvenanceSpec:
+        """``self``, ``third-party``, ``agency``, ``medium:NAME`` or ``partner:NAME``."""
+        code = (code or "").strip()
+        simple = {"self": SourceKind.SUBJECT, "third-party": SourceKind.THIRD_PARTY}
+        simple["agency"] = SourceKind.AGENCY
+        if code in simple:
+            return cls(kind=simple[code], channel=channel, **extra)
+        prefix, _, name = code.partition(":")
+        if prefix in {"medium", "partner"} and name.strip():
+            return cls(kind=prefix, name=name.strip()[:120], channel=channel, **extra)
+        raise ValueError(
+            f"source {code!r} is not one of: self, third-party, agency, medium:NAME, partner:NAME"
+        )
+
+    def row(self) -> Provenance:
+        if self._row is None:
+            self._row = Provenance.objects.create(
+                kind=self.kind,
+                name=self.name,
+                channel=self.channel,
+                reference=self.reference[:200],
+                obtained_at=clock.now(),
+                recorded_by_id=self.recorded_by_id,
+            )
+        return self._row
+
+    @property
+    def code(self) -> str:
+        return Provenance(kind=self.kind, name=self.name).source_code
+
+
+PERSON_EDITABLE = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "gender",
+    "civil_status",
+    "nationality",
+    "preferred_language",
+    "contact_channel",
+    "contact_times",
+    "notes",
+)
+
+
+def person_update(*, actor: Actor, person: Person, changes: dict[str, Any]) -> list[str]:
+    """Change a person's own fields (R6.5); returns the names of fields that changed.
+
+    Values are validated with the model's rules; the audit event names the fields, never the
+    old or new values.
+    """
+    unknown = set(changes) - set(PERSON_EDITABLE)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    changed = [name for name, value in changes.items() if getattr(person, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(person, name, changes[name])
+    if "birth_date" in changed and person.birth_date is not None:
+        try:
+            validate_birth_date(person.birth_date, today=clock.today())
+        except ValidationError as exc:
+            raise ValidationError({"birth_date": exc.messages}) from None
+    person.full_clean(exclude=["provenance"])
+    person.name_key = normalise_name(f"{person.first_name} {person.last_name}")
+    with transaction.atomic():
+        person.save(update_fields=[*changed, "name_key", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="people.person",
+            object_id=person.pk,
+            subject=str(person.pseudonym),
+            detail={"fields": sorted(changed)},
+        )
+    return changed
+
+
+def person_viewed(*, actor: Actor, person: Person, where: str) -> None:
+    """Record that a staff member opened a dossier (DESIGN invariant 4)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="view",
+            object_type="people.person",
+            object_id=person.pk,
+            subject=str(person.pseudonym),
+            detail={"where": where},
+        )

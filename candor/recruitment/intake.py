@@ -1,0 +1,401 @@
+"""Storing cleaned candidate records in batches, with duplicate detection (R1.1, R2.1).
+
+``candidates_write`` is the only writer of new candidates. Per call it:
+
+1. finds existing people by normalised e-mail and phone (E.164), or by name + birth date when a
+   record has neither;
+2. creates new people with every section in bulk, or merges new information into the one
+   existing match (empty fields filled, missing rows added, differing values kept and reported);
+3. reports, and does not touch, records that match several people or a person with another name;
+4. writes one audit event per person created or merged, in the same transaction.
+
+The whole batch commits or none of it does, so a killed process leaves no half-written person;
+callers that want one bad record not to sink its neighbours retry record by record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from candor.audit.services import Event, audit_record_many
+from candor.core.actor import Actor
+from candor.people.models import Address, ContactKind, ContactPoint, Person
+from candor.people.services import ProvenanceSpec
+from candor.recruitment.models import (
+    CandidateProfile,
+    Education,
+    Experience,
+    LanguageSkill,
+    Skill,
+)
+from candor.recruitment.records import CandidateRecord, EducationData, ExperienceData
+
+CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
+
+PERSON_FIELDS = (
+    "birth_date",
+    "gender",
+    "civil_status",
+    "nationality",
+    "preferred_language",
+    "contact_channel",
+    "contact_times",
+    "notes",
+)
+PROFILE_FIELDS = (
+    "desired_function",
+    "current_function",
+    "current_employer",
+    "available_from",
+    "summary",
+)
+
+
+@dataclass(slots=True)
+class WriteOutcome:
+    status: str
+    person_id: int | None = None
+    message: str = ""
+    conflicts: list[str] = field(default_factory=list)
+
+
+def _contact_rows(person_id: int, r: CandidateRecord, prov_id: int) -> list[ContactPoint]:
+    rows = []
+    for i, email in enumerate(r.emails):
+        rows.append(
+            ContactPoint(
+                person_id=person_id,
+                kind=ContactKind.EMAIL,
+                value=email,
+                normalised=email,
+                is_primary=i == 0,
+                provenance_id=prov_id,
+            )
+        )
+    for kind, values in ((ContactKind.PHONE, r.phones), (ContactKind.MOBILE, r.mobiles)):
+        rows.extend(
+            ContactPoint(
+                person_id=person_id, kind=kind, value=v, normalised=v, provenance_id=prov_id
+            )
+            for v in values
+        )
+    rows.extend(
+        ContactPoint(person_id=person_id, kind=ContactKind.URL, value=u, normalised=u,
+                     provenance_id=prov_id)
+        for u in r.urls
+    )
+    return rows
+
+
+class _Rows:
+    """Child rows collected for one bulk insert per table."""
+
+    def __init__(self) -> None:
+        self.by_model: dict[type, list[Any]] = defaultdict(list)
+
+    def add(self, rows: list[Any]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in rows:
+            self.by_model[type(row)].append(row)
+            label = type(row)._meta.model_name
+            counts[label] = counts.get(label, 0) + 1
+        return counts
+
+    def save(self) -> None:
+        for model, rows in self.by_model.items():
+            model.objects.bulk_create(rows, batch_size=1000)
+
+
+def _children(person_id: int, r: CandidateRecord, prov_id: int, *, existing: dict | None) -> list:
+    """Rows for every section of the record not already held (``existing`` from _snapshot)."""
+    have = existing or {
+        "contacts": set(), "education": set(), "experience": set(), "languages": {},
+        "skills": set(), "has_address": False, "has_profile": False,
+    }
+    rows: list[Any] = [
+        c for c in _contact_rows(person_id, r, prov_id)
+        if (c.kind if c.kind != ContactKind.MOBILE else ContactKind.PHONE, c.normalised)
+        not in have["contacts"]
+    ]
+    if existing is not None:
+        for c in rows:  # an existing person keeps their primary e-mail
+            c.is_primary = False
+    if r.address is not None and not have["has_address"]:
+        rows.append(Address(person_id=person_id, provenance_id=prov_id, **_address_kwargs(r)))
+    rows.extend(
+        Education(person_id=person_id, provenance_id=prov_id, kind=e.kind,
+                  institution=e.institution, field_of_study=e.field_of_study, diploma=e.diploma,
+                  level=e.level, started_on=e.started_on, ended_on=e.ended_on)
+        for e in r.education if e.key() not in have["education"]
+    )
+    rows.extend(
+        Experience(person_id=person_id, provenance_id=prov_id, function=j.function,
+                   employer=j.employer, started_on=j.started_on, ended_on=j.ended_on,
+                   description=j.description)
+        for j in r.experience if j.key() not in have["experience"]
+    )
+    rows.extend(
+        LanguageSkill(person_id=person_id, provenance_id=prov_id, language=code, level=level)
+        for code, level in r.languages.items() if code not in have["languages"]
+    )
+    rows.extend(
+        Skill(person_id=person_id, provenance_id=prov_id, name=s)
+        for s in r.skills if s.casefold() not in have["skills"]
+    )
+    return rows
+
+
+def _address_kwargs(r: CandidateRecord) -> dict[str, str]:
+    a = r.address
+    assert a is not None
+    return {"street": a.street, "number": a.number, "box": a.box, "postcode": a.postcode,
+            "city": a.city, "country": a.country}
+
+
+def _snapshot(person_ids: set[int]) -> dict[int, dict]:
+    """What existing people already hold, in one query per table."""
+    snap: dict[int, dict] = {
+        pid: {"contacts": set(), "education": set(), "experience": set(), "languages": {},
+              "skills": set(), "has_address": False, "has_profile": False}
+        for pid in person_ids
+    }
+    for c in ContactPoint.objects.filter(person_id__in=person_ids).only(
+        "person_id", "kind", "normalised"
+    ):
+        kind = ContactKind.PHONE if c.kind == ContactKind.MOBILE else c.kind
+        snap[c.person_id]["contacts"].add((kind, c.normalised))
+    for pid in Address.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True):
+        snap[pid]["has_address"] = True
+    for e in Education.objects.filter(person_id__in=person_ids):
+        key = EducationData(institution=e.institution, field_of_study=e.field_of_study,
+                            diploma=e.diploma, ended_on=e.ended_on).key()
+        snap[e.person_id]["education"].add(key)
+    for j in Experience.objects.filter(person_id__in=person_ids):
+        key = ExperienceData(function=j.function, employer=j.employer,
+                             started_on=j.started_on).key()
+        snap[j.person_id]["experience"].add(key)
+    for pid, lang, level in LanguageSkill.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "language", "level"
+    ):
+        snap[pid]["languages"][lang] = level
+    for pid, name in Skill.objects.filter(person_id__in=person_ids).values_list("person_id", "name"):
+        snap[pid]["skills"].add(name.casefold())
+    return snap
+
+
+def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
+    """Record index → ids of existing people sharing an e-mail or phone (or name + birth date)."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[tuple, list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        keys = r.contact_keys()
+        for _kind, value in keys:
+            wanted[value].append(i)
+        if not keys and r.birth_date:
+            by_name[(r.name_key, r.birth_date)].append(i)
+    matches: dict[int, set[int]] = defaultdict(set)
+    values = list(wanted)
+    for start in range(0, len(values), 900):  # SQLite's bound-parameter limit
+        chunk = values[start : start + 900]
+        for value, pid in ContactPoint.objects.filter(normalised__in=chunk).values_list(
+            "normalised", "person_id"
+        ):
+            for i in wanted[value]:
+                matches[i].add(pid)
+    if by_name:
+        names = {k[0] for k in by_name}
+        for pid, name_key, birth in Person.objects.filter(name_key__in=names).values_list(
+            "id", "name_key", "birth_date"
+        ):
+            for i in by_name.get((name_key, birth), []):
+                matches[i].add(pid)
+    return matches
+
+
+def _merge_scalars(target: Any, r: CandidateRecord, names: tuple[str, ...]) -> tuple[list, list]:
+    filled, conflicts = [], []
+    for name in names:
+        incoming = getattr(r, name)
+        if incoming in ("", None):
+            continue
+        current = getattr(target, name)
+        if current in ("", None):
+            setattr(target, name, incoming)
+            filled.append(name)
+        elif current != incoming:
+            conflicts.append(name)
+    return filled, conflicts
+
+
+def _union(first: CandidateRecord, later: CandidateRecord) -> None:
+    """Fold a later duplicate within the same batch into the first occurrence."""
+    for name in PERSON_FIELDS + PROFILE_FIELDS:
+        if getattr(first, name) in ("", None):
+            setattr(first, name, getattr(later, name))
+    for name in ("emails", "phones", "mobiles", "urls", "skills"):
+        setattr(first, name, list(dict.fromkeys(getattr(first, name) + getattr(later, name))))
+    first.education += later.education
+    first.experience += later.experience
+    first.languages = {**later.languages, **first.languages}
+    if first.address is None:
+        first.address = later.address
+
+
+def _profile(person_id: int, r: CandidateRecord, prov_id: int) -> CandidateProfile:
+    return CandidateProfile(
+        person_id=person_id,
+        provenance_id=prov_id,
+        **{name: getattr(r, name) for name in PROFILE_FIELDS},
+    )
+
+
+def candidates_write(
+    *,
+    actor: Actor,
+    source: ProvenanceSpec,
+    records: list[CandidateRecord],
+    on_duplicate: str = "merge",
+) -> list[WriteOutcome]:
+    """Store cleaned records; one outcome per record, in order (R1.1, R2.1).
+
+    ``on_duplicate="report"`` rejects records that match an existing person instead of merging
+    (the API's create endpoint, where the caller decides).
+    """
+    outcomes: list[WriteOutcome | None] = [None] * len(records)
+    with transaction.atomic():
+        matches = _find_matches(records)
+        targets: dict[int, int] = {}  # record index → existing person id
+        first_of: dict[str, int] = {}  # contact value / name key → first record index in batch
+        folded: dict[int, int] = {}  # later record index → first record index
+        ids_needed: set[int] = set()
+        for i, r in enumerate(records):
+            found = matches.get(i, set())
+            if len(found) > 1:
+                listed = ", ".join(f"#{pid}" for pid in sorted(found))
+                outcomes[i] = WriteOutcome(
+                    REJECTED, message=f"matches several people ({listed}); resolve by hand"
+                )
+                continue
+            if found:
+                targets[i] = next(iter(found))
+                ids_needed.add(targets[i])
+                continue
+            keys = [v for _k, v in r.contact_keys()] or [f"{r.name_key}|{r.birth_date}"]
+            earlier = next((first_of[k] for k in keys if k in first_of), None)
+            if earlier is not None and records[earlier].name_key != r.name_key:
+                outcomes[i] = WriteOutcome(
+                    REJECTED,
+                    message=(
+                        f"shares an e-mail or phone with record {earlier + 1} of this batch, "
+                        "whose name differs; not merged"
+                    ),
+                )
+            elif earlier is not None:
+                folded[i] = earlier
+                _union(records[earlier], r)
+            else:
+                for k in keys:
+                    first_of[k] = i
+
+        existing = {p.pk: p for p in Person.objects.filter(pk__in=ids_needed)}
+        for i, pid in list(targets.items()):
+            person = existing[pid]
+            if person.name_key != records[i].name_key:
+                outcomes[i] = WriteOutcome(
+                    REJECTED,
+                    person_id=None,
+                    message=(
+                        f"shares an e-mail or phone with person #{pid}, whose name differs; "
+                        "not merged, check by hand"
+                    ),
+                )
+                del targets[i]
+            elif on_duplicate == "report":
+                outcomes[i] = WriteOutcome(
+                    REJECTED, person_id=pid, message=f"this person already exists (#{pid})"
+                )
+                del targets[i]
+
+        events: list[Event] = []
+        rows = _Rows()
+        new_indexes = [i for i in range(len(records))
+                       if outcomes[i] is None and i not in targets and i not in folded]
+        prov_id: int | None = None
+        if new_indexes or targets:
+            prov_id = source.row().pk
+
+        if new_indexes:
+            assert prov_id is not None
+            people = [
+                Person(
+                    provenance_id=prov_id,
+                    first_name=records[i].first_name,
+                    last_name=records[i].last_name,
+                    name_key=records[i].name_key,
+                    is_candidate=True,
+                    **{name: getattr(records[i], name) for name in PERSON_FIELDS},
+                )
+                for i in new_indexes
+            ]
+            Person.objects.bulk_create(people, batch_size=1000)
+            for i, person in zip(new_indexes, people, strict=True):
+                r = records[i]
+                counts = rows.add([_profile(person.pk, r, prov_id)])
+                counts.update(rows.add(_children(person.pk, r, prov_id, existing=None)))
+                outcomes[i] = WriteOutcome(CREATED, person.pk)
+                events.append(Event("create", "people.person", str(person.pk),
+                                    str(person.pseudonym),
+                                    {"source": source.code, "rows": counts}))
+
+        if targets:
+            assert prov_id is not None
+            snap = _snapshot(set(targets.values()))
+            profiles = {p.person_id: p for p in CandidateProfile.objects.filter(
+                person_id__in=set(targets.values()))}
+            person_updates, profile_updates = [], []
+            for i, pid in targets.items():
+                r, person = records[i], existing[pid]
+                filled, conflicts = _merge_scalars(person, r, PERSON_FIELDS)
+                if not person.is_candidate:
+                    person.is_candidate = True
+                    filled.append("is_candidate")
+                if filled:
+                    person_updates.append(person)
+                profile = profiles.get(pid)
+                counts: dict[str, int] = {}
+                if profile is None:
+                    counts.update(rows.add([_profile(pid, r, prov_id)]))
+                else:
+                    p_filled, p_conflicts = _merge_scalars(profile, r, PROFILE_FIELDS)
+                    if p_filled:
+                        profile_updates.append(profile)
+                    filled += p_filled
+                    conflicts += p_conflicts
+                counts.update(rows.add(_children(pid, r, prov_id, existing=snap[pid])))
+                if filled or counts:
+                    outcomes[i] = WriteOutcome(MERGED, pid, conflicts=conflicts)
+                    events.append(Event("merge", "people.person", str(pid),
+                                        str(person.pseudonym),
+                                        {"source": source.code, "fields": sorted(filled),
+                                         "rows": counts, "conflicts": sorted(conflicts)}))
+                else:
+                    outcomes[i] = WriteOutcome(UNCHANGED, pid, conflicts=conflicts)
+            if person_updates:
+                Person.objects.bulk_update(person_updates, [*PERSON_FIELDS, "is_candidate"])
+            if profile_updates:
+                CandidateProfile.objects.bulk_update(profile_updates, list(PROFILE_FIELDS))
+
+        rows.save()
+        for later, first in folded.items():
+            first_outcome = outcomes[first]
+            outcomes[later] = WriteOutcome(
+                MERGED if first_outcome and first_outcome.person_id else REJECTED,
+                person_id=first_outcome.person_id if first_outcome else None,
+                message="same person as an earlier record in this batch; merged into it",
+            )
+        audit_record_many(actor=actor, events=events)
+    return [o or WriteOutcome(REJECTED, message="not processed") for o in outcomes]
