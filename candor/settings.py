@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "candor.importer",
     "candor.api",
     "candor.site",
+    "candor.demo",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ def _database() -> dict:
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = _sqlite_options()
         return config
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default needs its folder
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "candor.sqlite3"),
