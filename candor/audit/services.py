@@ -128,15 +128,15 @@ def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
     prev, expected_seq, checked = GENESIS, 1, 0
     for event in events if events is not None else _stream():
         if event.seq != expected_seq:
-            missing = event.seq > expected_seq
+            stored_elsewhere = AuditEvent.objects.filter(seq=expected_seq).exists()
             return VerifyResult(
                 ok=False,
                 checked=checked,
-                bad_seq=expected_seq if missing else event.seq,
+                bad_seq=expected_seq,
                 reason=(
-                    f"event #{expected_seq} is missing (next stored event is #{event.seq})"
-                    if missing
-                    else f"event #{event.seq} is out of order (expected #{expected_seq})"
+                    f"event #{expected_seq} is out of order (stored after #{event.seq})"
+                    if stored_elsewhere
+                    else f"event #{expected_seq} is missing (next stored event is #{event.seq})"
                 ),
             )
         if event.prev_hash != prev:

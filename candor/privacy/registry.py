@@ -193,11 +193,11 @@ class Gap:
     problem: str
 
 
-def gaps() -> list[Gap]:
-    """Every installed model field that is neither declared personal nor marked non-personal,
-    and every declaration naming a field that does not exist."""
+def gaps(candidates: list[type[models.Model]] | None = None) -> list[Gap]:
+    """Every field of the installed models (or of ``candidates``) that is neither declared
+    personal nor marked non-personal, and every declaration naming a field that does not exist."""
     found: list[Gap] = []
-    for model in apps.get_models():
+    for model in candidates if candidates is not None else apps.get_models():
         label = model._meta.label_lower
         declaration = _DECLARATIONS.get(label)
         names = field_names(model)

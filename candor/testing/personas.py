@@ -1,0 +1,119 @@
+"""Shared test fixtures: the personas and helpers every app's tests use.
+
+Personas (Healthchecks style): ``consultant`` (Antwerp office), ``colleague`` (another office),
+``dpo``, ``administrator``, ``inhouse_user`` (a client's staff), ``site_user``.
+Only synthetic people and reserved domains (example.com, .invalid, .test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from candor.accounts.models import Office, Role, User
+from candor.accounts.services import api_token_create
+from candor.core.actor import Actor
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The registry and requirement markers must name real requirement IDs.
+    for item in items:
+        for mark in item.iter_markers("req"):
+            for rid in mark.args:
+                assert isinstance(rid, str) and rid.startswith("R"), f"bad req id {rid!r}"
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(username: str, role: str, **extra: Any) -> User:
+        return User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            email=f"{username}@candor.example.com",
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def offices(db: Any) -> tuple[Office, Office]:
+    return Office.objects.create(name="Antwerpen", city="Antwerpen"), Office.objects.create(
+        name="Liège", city="Liège"
+    )
+
+
+@pytest.fixture
+def consultant(make_user: Callable[..., User], offices: tuple[Office, Office]) -> User:
+    return make_user("an.peeters", Role.CONSULTANT, first_name="An", last_name="Peeters",
+                     office=offices[0])
+
+
+@pytest.fixture
+def colleague(make_user: Callable[..., User], offices: tuple[Office, Office]) -> User:
+    return make_user("luc.dubois", Role.CONSULTANT, first_name="Luc", last_name="Dubois",
+                     office=offices[1])
+
+
+@pytest.fixture
+def dpo(make_user: Callable[..., User]) -> User:
+    return make_user("dpo", Role.DPO, first_name="Els", last_name="Maes")
+
+
+@pytest.fixture
+def administrator(make_user: Callable[..., User]) -> User:
+    return make_user("admin", Role.ADMINISTRATOR, first_name="Tom", last_name="Claes")
+
+
+@pytest.fixture
+def inhouse_user(make_user: Callable[..., User]) -> User:
+    return make_user("client.user", Role.INHOUSE_CLIENT)
+
+
+@pytest.fixture
+def site_user(make_user: Callable[..., User]) -> User:
+    return make_user("visitor", Role.SITE)
+
+
+@pytest.fixture
+def actor(consultant: User) -> Actor:
+    return Actor.for_user(consultant)
+
+
+@pytest.fixture
+def api_client() -> Callable[[User], Client]:
+    """A test client that sends ``Authorization: Bearer`` for the given user."""
+
+    def make(user: User) -> Client:
+        raw, _token = api_token_create(actor=Actor.system("test"), user=user, label="test")
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _audit_guard_lifted_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests (live server, browser) end with a flush of every table, which the
+    append-only guard rightly refuses. For them only, lift the guard after the test and before
+    the flush. Tests of the guard install it themselves."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # our teardown then runs before its flush
+    yield
+    from django.db import connection
+
+    from candor.audit import guard
+
+    guard.remove(connection)
