@@ -7,6 +7,7 @@ Defaults are safe for a local demo: SQLite under ``./var`` and loopback only. Pr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -78,10 +79,12 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=env_int("CANDOR_DB_CONN_MAX_AGE", 60))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=env_int("CANDOR_DB_CONN_MAX_AGE", 60))
+        )
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = _sqlite_options()
         return config
@@ -94,7 +97,7 @@ def _database() -> dict:
     }
 
 
-def _sqlite_options() -> dict:
+def _sqlite_options() -> dict[str, Any]:
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN, so the
     # audit chain's read-then-append never meets a busy upgrade.
     return {

@@ -11,7 +11,12 @@ declare(
     Permission,
     subject=None,
     fields={},
-    not_personal={"id": "key", "name": "permission name", "content_type": "model", "codename": "code"},
+    not_personal={
+        "id": "key",
+        "name": "permission name",
+        "content_type": "model",
+        "codename": "code",
+    },
 )
 declare(
     Group,

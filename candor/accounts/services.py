@@ -33,8 +33,15 @@ def api_token_create(*, actor: Actor, user: User, label: str) -> tuple[str, ApiT
 
 
 def staff_user_create(
-    *, actor: Actor, username: str, password: str, role: str, first_name: str = "",
-    last_name: str = "", email: str = "", office_id: int | None = None,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    office_id: int | None = None,
 ) -> User:
     with transaction.atomic():
         user = User.objects.create_user(

@@ -143,7 +143,9 @@ def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
             return VerifyResult(False, checked, event.seq, "link to the previous event is broken")
         at_text = event.at.isoformat()
         if _digest(prev, event.seq, at_text, event.actor, event) != event.hash:
-            return VerifyResult(False, checked, event.seq, "content was altered after it was written")
+            return VerifyResult(
+                False, checked, event.seq, "content was altered after it was written"
+            )
         prev = event.hash
         expected_seq += 1
         checked += 1
@@ -154,7 +156,10 @@ def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
             ok=False,
             checked=checked,
             bad_seq=checked + 1,
-            reason=f"the chain ends at #{checked} but the head records #{head_seq}: events were removed",
+            reason=(
+                f"the chain ends at #{checked} but the head records #{head_seq}: "
+                "events were removed"
+            ),
         )
     return VerifyResult(ok=True, checked=checked)
 

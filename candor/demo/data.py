@@ -71,33 +71,114 @@ STAFF = [
 ]
 
 FUNCTIONS = [
-    "Boekhouder", "Comptable", "Accountant", "Verpleegkundige", "Infirmier", "HR-medewerker",
-    "Chargé de recrutement", "Projectleider", "Chef de projet", "Software developer",
-    "Data analyst", "Logistiek medewerker", "Magasinier", "Vrachtwagenchauffeur", "Elektricien",
-    "Électricien", "Lasser", "Onderhoudstechnicus", "Technicien de maintenance",
-    "Klantendienstmedewerker", "Conseiller clientèle", "Verkoper", "Commercial",
-    "Office manager", "Management assistant", "Productieoperator", "Opérateur de production",
-    "Aankoper", "Acheteur", "Controller", "Payroll officer", "Juridisch adviseur",
-    "Conseiller juridique", "Marketeer", "Business analyst", "Teamleider", "Chef d'équipe",
+    "Boekhouder",
+    "Comptable",
+    "Accountant",
+    "Verpleegkundige",
+    "Infirmier",
+    "HR-medewerker",
+    "Chargé de recrutement",
+    "Projectleider",
+    "Chef de projet",
+    "Software developer",
+    "Data analyst",
+    "Logistiek medewerker",
+    "Magasinier",
+    "Vrachtwagenchauffeur",
+    "Elektricien",
+    "Électricien",
+    "Lasser",
+    "Onderhoudstechnicus",
+    "Technicien de maintenance",
+    "Klantendienstmedewerker",
+    "Conseiller clientèle",
+    "Verkoper",
+    "Commercial",
+    "Office manager",
+    "Management assistant",
+    "Productieoperator",
+    "Opérateur de production",
+    "Aankoper",
+    "Acheteur",
+    "Controller",
+    "Payroll officer",
+    "Juridisch adviseur",
+    "Conseiller juridique",
+    "Marketeer",
+    "Business analyst",
+    "Teamleider",
+    "Chef d'équipe",
 ]
 SKILLS = [
-    "Excel", "SAP", "Python", "SQL", "Java", "AutoCAD", "Heftruck", "Reachtruck", "VCA",
-    "Rijbewijs C", "Permis C", "Boekhouding", "Comptabilité", "Payroll", "Salesforce",
-    "Power BI", "Projectmanagement", "Gestion de projet", "Klantgericht", "Leidinggeven",
-    "Onderhandelen", "Négociation", "PLC", "Lassen TIG", "Elektriciteit BA5", "Scrum",
+    "Excel",
+    "SAP",
+    "Python",
+    "SQL",
+    "Java",
+    "AutoCAD",
+    "Heftruck",
+    "Reachtruck",
+    "VCA",
+    "Rijbewijs C",
+    "Permis C",
+    "Boekhouding",
+    "Comptabilité",
+    "Payroll",
+    "Salesforce",
+    "Power BI",
+    "Projectmanagement",
+    "Gestion de projet",
+    "Klantgericht",
+    "Leidinggeven",
+    "Onderhandelen",
+    "Négociation",
+    "PLC",
+    "Lassen TIG",
+    "Elektriciteit BA5",
+    "Scrum",
 ]
 SECTORS = [
-    "Logistiek", "Zorg", "Industrie", "Bouw", "Retail", "Financiële diensten", "ICT",
-    "Overheid", "Chimie", "Agroalimentaire", "Energie", "Transport",
+    "Logistiek",
+    "Zorg",
+    "Industrie",
+    "Bouw",
+    "Retail",
+    "Financiële diensten",
+    "ICT",
+    "Overheid",
+    "Chimie",
+    "Agroalimentaire",
+    "Energie",
+    "Transport",
 ]
 SCHOOLS = [
-    "KU Leuven", "Universiteit Gent", "Université de Liège", "UCLouvain", "Universiteit Antwerpen",
-    "Vrije Universiteit Brussel", "Hogeschool Gent", "Thomas More", "HELMo",
-    "Haute École Libre de Bruxelles", "AP Hogeschool", "PXL", "Odisee", "Howest", "Syntra", "IFAPME",
+    "KU Leuven",
+    "Universiteit Gent",
+    "Université de Liège",
+    "UCLouvain",
+    "Universiteit Antwerpen",
+    "Vrije Universiteit Brussel",
+    "Hogeschool Gent",
+    "Thomas More",
+    "HELMo",
+    "Haute École Libre de Bruxelles",
+    "AP Hogeschool",
+    "PXL",
+    "Odisee",
+    "Howest",
+    "Syntra",
+    "IFAPME",
 ]
 FIELDS = [
-    "Bedrijfsmanagement", "Toegepaste informatica", "Verpleegkunde", "Rechten",
-    "Sciences économiques", "Elektromechanica", "Psychologie", "Logistiek", "Marketing",
+    "Bedrijfsmanagement",
+    "Toegepaste informatica",
+    "Verpleegkunde",
+    "Rechten",
+    "Sciences économiques",
+    "Elektromechanica",
+    "Psychologie",
+    "Logistiek",
+    "Marketing",
     "Gestion des ressources humaines",
 ]
 SOURCES = [
@@ -135,8 +216,13 @@ def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 class DemoBuilder:
-    def __init__(self, *, seed: int = 2026, size: DemoSize | None = None,
-                 say: Callable[[str], None] = lambda _m: None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 2026,
+        size: DemoSize | None = None,
+        say: Callable[[str], None] = lambda _m: None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.fakers = {"nl": Faker("nl_BE"), "fr": Faker("fr_BE")}
         for i, f in enumerate(self.fakers.values()):
@@ -175,8 +261,12 @@ class DemoBuilder:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
-                    username=username, password=DEMO_PASSWORD, role=role, first_name=first,
-                    last_name=last, email=f"{username}@candor-demo.example.com",
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@candor-demo.example.com",
                     office=offices.get(office),
                 )
             users[username] = user
@@ -226,8 +316,9 @@ class DemoBuilder:
 
     def _contacts(self, org: Organisation, lang: str, *, supplier: bool) -> None:
         f = self.fakers[lang]
-        source = ProvenanceSpec(kind="subject", channel=Channel.FORM,
-                                recorded_by_id=self.actor.user_id)
+        source = ProvenanceSpec(
+            kind="subject", channel=Channel.FORM, recorded_by_id=self.actor.user_id
+        )
         events: list[Event] = []
         with transaction.atomic():
             prov = source.row()
@@ -236,34 +327,76 @@ class DemoBuilder:
                 first, last = f.first_name(), f.last_name()
                 self.counter += 1
                 person = Person.objects.create(
-                    provenance=prov, first_name=first, last_name=last,
-                    name_key=normalise_name(f"{first} {last}"), preferred_language=lang,
-                    is_client_contact=not supplier, is_supplier_contact=supplier,
+                    provenance=prov,
+                    first_name=first,
+                    last_name=last,
+                    name_key=normalise_name(f"{first} {last}"),
+                    preferred_language=lang,
+                    is_client_contact=not supplier,
+                    is_supplier_contact=supplier,
                 )
                 ContactPoint.objects.create(
-                    person=person, provenance=prov, kind=ContactKind.EMAIL, is_primary=True,
+                    person=person,
+                    provenance=prov,
+                    kind=ContactKind.EMAIL,
+                    is_primary=True,
                     value=_email(first, last, self.counter),
                     normalised=_email(first, last, self.counter),
                 )
-                phone = f"+32{self.rng.choice(['2', '3', '4', '9'])}{self.rng.randint(0, 9_999_999):07d}"
-                ContactPoint.objects.create(person=person, provenance=prov,
-                                            kind=ContactKind.PHONE, value=phone, normalised=phone)
-                contacts.append(ContactPerson.objects.create(
-                    person=person, organisation=org, provenance=prov, is_primary=i == 0,
-                    job_title=self.rng.choice(["HR manager", "Directeur", "Responsable RH",
-                                               "Aankoper", "Teamleider", "CFO"]),
-                ))
-                events.append(Event("create", "people.person", str(person.pk),
-                                    str(person.pseudonym),
-                                    {"source": source.code, "role": "contact"}))
+                area = self.rng.choice(["2", "3", "9"])  # Brussels, Antwerp, Ghent landlines
+                phone = f"+32{area}{self.rng.randint(2_000_000, 9_999_999):07d}"
+                ContactPoint.objects.create(
+                    person=person,
+                    provenance=prov,
+                    kind=ContactKind.PHONE,
+                    value=phone,
+                    normalised=phone,
+                )
+                contacts.append(
+                    ContactPerson.objects.create(
+                        person=person,
+                        organisation=org,
+                        provenance=prov,
+                        is_primary=i == 0,
+                        job_title=self.rng.choice(
+                            [
+                                "HR manager",
+                                "Directeur",
+                                "Responsable RH",
+                                "Aankoper",
+                                "Teamleider",
+                                "CFO",
+                            ]
+                        ),
+                    )
+                )
+                events.append(
+                    Event(
+                        "create",
+                        "people.person",
+                        str(person.pk),
+                        str(person.pseudonym),
+                        {"source": source.code, "role": "contact"},
+                    )
+                )
             for n in range(self.rng.randint(1, 2)):
-                start = _date_between(self.rng, self.today - dt.timedelta(days=2000),
-                                      self.today - dt.timedelta(days=30))
+                start = _date_between(
+                    self.rng,
+                    self.today - dt.timedelta(days=2000),
+                    self.today - dt.timedelta(days=30),
+                )
                 contract = Contract.objects.create(
                     organisation=org,
-                    kind=ContractKind.SUPPLY if supplier else self.rng.choice(
-                        [ContractKind.RECRUITMENT, ContractKind.OUTPLACEMENT,
-                         ContractKind.CAREER_GUIDANCE, ContractKind.INHOUSE]),
+                    kind=ContractKind.SUPPLY
+                    if supplier
+                    else self.rng.choice(
+                        [
+                            ContractKind.RECRUITMENT,
+                            ContractKind.OUTPLACEMENT,
+                            ContractKind.CAREER_GUIDANCE,
+                            ContractKind.INHOUSE,
+                        ]
+                    ),
                     reference=f"C{org.pk:04d}-{n + 1}",
                     starts_on=start,
                     ends_on=start + dt.timedelta(days=365 * self.rng.randint(1, 3)),
@@ -272,7 +405,8 @@ class DemoBuilder:
                 )
                 for k in range(self.rng.randint(0, 3)):
                     Invoice.objects.create(
-                        contract=contract, number=f"F{contract.pk:05d}-{k + 1}",
+                        contract=contract,
+                        number=f"F{contract.pk:05d}-{k + 1}",
                         issued_on=start + dt.timedelta(days=30 * (k + 1)),
                         amount=Decimal(self.rng.randint(1500, 18000)),
                     )
@@ -290,18 +424,32 @@ class DemoBuilder:
         self.counter += 1
         birth = _date_between(self.rng, dt.date(1962, 1, 1), dt.date(2004, 12, 31))
         function = self.rng.choice(FUNCTIONS)
-        jobs = []
+        jobs: list[ExperienceData] = []
         year = birth.year + self.rng.randint(20, 24)
         while year < self.today.year - 1 and len(jobs) < 4:
             length = self.rng.randint(1, 6)
             end = min(year + length, self.today.year)
-            jobs.append(ExperienceData(
-                function=self.rng.choice(FUNCTIONS), employer=f.company(),
-                started_on=dt.date(year, self.rng.randint(1, 12), 1),
-                ended_on=None if end >= self.today.year else dt.date(end, self.rng.randint(1, 12), 1),
-                description=f.sentence(nb_words=12),
-            ))
+            jobs.append(
+                ExperienceData(
+                    function=self.rng.choice(FUNCTIONS),
+                    employer=f.company(),
+                    started_on=dt.date(year, self.rng.randint(1, 12), 1),
+                    ended_on=None
+                    if end >= self.today.year
+                    else dt.date(end, self.rng.randint(1, 12), 1),
+                    description=f.sentence(nb_words=12),
+                )
+            )
             year = end + 1
+        if not jobs:  # the youngest: a student job
+            jobs.append(
+                ExperienceData(
+                    function="Jobstudent",
+                    employer=f.company(),
+                    started_on=dt.date(self.today.year - 1, 7, 1),
+                    ended_on=dt.date(self.today.year - 1, 8, 31),
+                )
+            )
         current = next((j for j in jobs if j.ended_on is None), None)
         languages = {lang: "native"}
         for other in self.rng.sample(["nl", "fr", "en", "de"], k=self.rng.randint(1, 3)):
@@ -320,21 +468,27 @@ class DemoBuilder:
             notes=self.rng.choice(["", "", f.sentence(nb_words=10)]),
             emails=[_email(first, last, self.counter)],
             mobiles=[_mobile(self.rng)],
-            address=AddressData(street=f.street_name(), number=str(self.rng.randint(1, 180)),
-                                postcode=f.postcode(), city=f.city()),
+            address=AddressData(
+                street=f.street_name(),
+                number=str(self.rng.randint(1, 180)),
+                postcode=f.postcode(),
+                city=f.city(),
+            ),
             desired_function=function,
             current_function=current.function if current else "",
             current_employer=current.employer if current else "",
             available_from=self.today + dt.timedelta(days=self.rng.choice([0, 14, 30, 90])),
             summary=f.paragraph(nb_sentences=2),
-            education=[EducationData(
-                institution=self.rng.choice(SCHOOLS),
-                field_of_study=self.rng.choice(FIELDS),
-                diploma=self.rng.choice(["Bachelor", "Master", "Gegradueerde", "CESS"]),
-                level=self.rng.choice(["bachelor", "master", "secondary"]),
-                started_on=dt.date(study_end - 3, 9, 1),
-                ended_on=dt.date(study_end, 6, 30),
-            )],
+            education=[
+                EducationData(
+                    institution=self.rng.choice(SCHOOLS),
+                    field_of_study=self.rng.choice(FIELDS),
+                    diploma=self.rng.choice(["Bachelor", "Master", "Gegradueerde", "CESS"]),
+                    level=self.rng.choice(["bachelor", "master", "secondary"]),
+                    started_on=dt.date(study_end - 3, 9, 1),
+                    ended_on=dt.date(study_end, 6, 30),
+                )
+            ],
             experience=jobs,
             languages=languages,
             skills=self.rng.sample(SKILLS, k=self.rng.randint(2, 5)),
@@ -352,8 +506,9 @@ class DemoBuilder:
             )
         for index, records in by_source.items():
             code, channel, _w = SOURCES[index]
-            source = ProvenanceSpec.parse(code, channel=channel, recorded_by_id=self.actor.user_id,
-                                          reference="demo")
+            source = ProvenanceSpec.parse(
+                code, channel=channel, recorded_by_id=self.actor.user_id, reference="demo"
+            )
             outcomes = candidates_write(actor=self.actor, source=source, records=records)
             ids += [o.person_id for o in outcomes if o.person_id]
         return sorted(set(ids))
@@ -367,23 +522,37 @@ class DemoBuilder:
             for n in range(self.size.vacancies):
                 client = self.rng.choice(clients)
                 status = self.rng.choices(
-                    [VacancyStatus.OPEN, VacancyStatus.FILLED, VacancyStatus.CLOSED,
-                     VacancyStatus.DRAFT], weights=[6, 2, 1, 1])[0]
-                made.append(Vacancy(
-                    client=client, reference=f"V{self.today.year}-{n + 1:04d}",
-                    title=self.rng.choice(FUNCTIONS),
-                    description=self.fakers["nl"].paragraph(nb_sentences=4),
-                    postcode=client.billing_postcode, city=client.billing_city, status=status,
-                    consultant=self.rng.choice(consultants),
-                    opened_on=self.today - dt.timedelta(days=self.rng.randint(0, 240)),
-                ))
+                    [
+                        VacancyStatus.OPEN,
+                        VacancyStatus.FILLED,
+                        VacancyStatus.CLOSED,
+                        VacancyStatus.DRAFT,
+                    ],
+                    weights=[6, 2, 1, 1],
+                )[0]
+                made.append(
+                    Vacancy(
+                        client=client,
+                        reference=f"V{self.today.year}-{n + 1:04d}",
+                        title=self.rng.choice(FUNCTIONS),
+                        description=self.fakers["nl"].paragraph(nb_sentences=4),
+                        postcode=client.billing_postcode,
+                        city=client.billing_city,
+                        status=status,
+                        consultant=self.rng.choice(consultants),
+                        opened_on=self.today - dt.timedelta(days=self.rng.randint(0, 240)),
+                    )
+                )
             Vacancy.objects.bulk_create(made)
-            audit_record_many(actor=self.actor, events=[
-                Event("create", "recruitment.vacancy", str(v.pk)) for v in made])
+            audit_record_many(
+                actor=self.actor,
+                events=[Event("create", "recruitment.vacancy", str(v.pk)) for v in made],
+            )
         return made
 
-    def applications(self, person_ids: list[int], vacancies: list[Vacancy],
-                     staff: dict[str, User]) -> None:
+    def applications(
+        self, person_ids: list[int], vacancies: list[Vacancy], staff: dict[str, User]
+    ) -> None:
         stages = [*PIPELINE, Stage.REJECTED, Stage.WITHDRAWN]
         people = Person.objects.in_bulk(person_ids)
         chosen = self.rng.sample(person_ids, k=min(len(person_ids), 320))
@@ -391,14 +560,20 @@ class DemoBuilder:
         events: list[Event] = []
         with transaction.atomic():
             prov = source.row()
-            agency = Provenance.objects.create(kind="agency", channel=Channel.FORM,
-                                               obtained_at=clock.now(),
-                                               recorded_by=staff["consultant"])
+            agency = Provenance.objects.create(
+                kind="agency",
+                channel=Channel.FORM,
+                obtained_at=clock.now(),
+                recorded_by=staff["consultant"],
+            )
             for n, pid in enumerate(chosen):
                 vacancy = vacancies[n % len(vacancies)]
                 stage = stages[n % len(stages)]  # every stage is represented
                 app = Application.objects.create(
-                    person_id=pid, vacancy=vacancy, stage=stage, provenance=prov,
+                    person_id=pid,
+                    vacancy=vacancy,
+                    stage=stage,
+                    provenance=prov,
                     applied_on=vacancy.opened_on + dt.timedelta(days=self.rng.randint(0, 20)),
                     motivation=self.fakers["nl"].sentence(nb_words=14),
                     consultant=vacancy.consultant,
@@ -414,60 +589,106 @@ class DemoBuilder:
                     at = when + dt.timedelta(days=7 * (k + 1), hours=self.rng.randint(0, 6))
                     done = at < clock.now()
                     ProcedureStep.objects.create(
-                        application=app, kind=kind, scheduled_at=at, provenance=agency,
+                        application=app,
+                        kind=kind,
+                        scheduled_at=at,
+                        provenance=agency,
                         conducted_by=vacancy.consultant,
-                        test_name="" if kind == StepKind.INTERVIEW else self.rng.choice(
-                            ["Numerieke redenering", "Raisonnement verbal", "Persoonlijkheid"]),
+                        test_name=""
+                        if kind == StepKind.INTERVIEW
+                        else self.rng.choice(
+                            ["Numerieke redenering", "Raisonnement verbal", "Persoonlijkheid"]
+                        ),
                         outcome=self.rng.choice([Outcome.POSITIVE, Outcome.NEUTRAL])
-                        if done else Outcome.PENDING,
-                        score=Decimal(self.rng.randint(40, 98)) if kind != StepKind.INTERVIEW
-                        and done else None,
+                        if done
+                        else Outcome.PENDING,
+                        score=Decimal(self.rng.randint(40, 98))
+                        if kind != StepKind.INTERVIEW and done
+                        else None,
                         report=self.fakers["nl"].sentence(nb_words=16) if done else "",
                     )
-                events.append(Event("create", "recruitment.application", str(app.pk),
-                                    str(people[pid].pseudonym), {"steps": len(steps)}))
+                events.append(
+                    Event(
+                        "create",
+                        "recruitment.application",
+                        str(app.pk),
+                        str(people[pid].pseudonym),
+                        {"steps": len(steps)},
+                    )
+                )
             # today's interviews, for the consultant's dashboard
             for app in Application.objects.filter(stage=Stage.INTERVIEW)[:4]:
                 ProcedureStep.objects.create(
-                    application=app, kind=StepKind.INTERVIEW, provenance=agency,
+                    application=app,
+                    kind=StepKind.INTERVIEW,
+                    provenance=agency,
                     scheduled_at=clock.now().replace(minute=0, second=0, microsecond=0)
                     + dt.timedelta(hours=self.rng.randint(1, 5)),
                     conducted_by=staff["consultant"],
                 )
             audit_record_many(actor=self.actor, events=events)
 
-    def trajectories(self, person_ids: list[int], clients: list[Organisation],
-                     staff: dict[str, User]) -> None:
+    def trajectories(
+        self, person_ids: list[int], clients: list[Organisation], staff: dict[str, User]
+    ) -> None:
         chosen = self.rng.sample(person_ids, k=min(len(person_ids), self.size.trajectories))
         people = Person.objects.in_bulk(chosen)
         events: list[Event] = []
         with transaction.atomic():
-            agency = Provenance.objects.create(kind="agency", channel=Channel.FORM,
-                                               obtained_at=clock.now(),
-                                               recorded_by=staff["consultant2"])
+            agency = Provenance.objects.create(
+                kind="agency",
+                channel=Channel.FORM,
+                obtained_at=clock.now(),
+                recorded_by=staff["consultant2"],
+            )
             for n, pid in enumerate(chosen):
                 kind = TrajectoryKind.OUTPLACEMENT if n % 2 else TrajectoryKind.CAREER_GUIDANCE
                 start = self.today - dt.timedelta(days=self.rng.randint(10, 400))
                 trajectory = Trajectory.objects.create(
-                    person_id=pid, kind=kind, provenance=agency, started_on=start,
-                    status=self.rng.choice([TrajectoryStatus.ACTIVE, TrajectoryStatus.ACTIVE,
-                                            TrajectoryStatus.COMPLETED]),
-                    sponsor=self.rng.choice(clients) if kind == TrajectoryKind.OUTPLACEMENT
+                    person_id=pid,
+                    kind=kind,
+                    provenance=agency,
+                    started_on=start,
+                    status=self.rng.choice(
+                        [
+                            TrajectoryStatus.ACTIVE,
+                            TrajectoryStatus.ACTIVE,
+                            TrajectoryStatus.COMPLETED,
+                        ]
+                    ),
+                    sponsor=self.rng.choice(clients)
+                    if kind == TrajectoryKind.OUTPLACEMENT
                     else None,
                     consultant=staff["consultant2"],
                     goal=self.fakers["fr"].sentence(nb_words=10),
                 )
                 for k in range(self.rng.randint(2, 6)):
                     GuidanceSession.objects.create(
-                        trajectory=trajectory, provenance=agency, consultant=staff["consultant2"],
-                        held_at=dt.datetime.combine(start + dt.timedelta(days=14 * k),
-                                                    dt.time(14), tzinfo=dt.UTC),
-                        topic=self.rng.choice(["Loopbaananalyse", "Bilan de compétences",
-                                               "Sollicitatietraining", "Netwerken", "CV"]),
+                        trajectory=trajectory,
+                        provenance=agency,
+                        consultant=staff["consultant2"],
+                        held_at=dt.datetime.combine(
+                            start + dt.timedelta(days=14 * k), dt.time(14), tzinfo=dt.UTC
+                        ),
+                        topic=self.rng.choice(
+                            [
+                                "Loopbaananalyse",
+                                "Bilan de compétences",
+                                "Sollicitatietraining",
+                                "Netwerken",
+                                "CV",
+                            ]
+                        ),
                         notes=self.fakers["nl"].sentence(nb_words=14),
                     )
-                events.append(Event("create", "guidance.trajectory", str(trajectory.pk),
-                                    str(people[pid].pseudonym)))
+                events.append(
+                    Event(
+                        "create",
+                        "guidance.trajectory",
+                        str(trajectory.pk),
+                        str(people[pid].pseudonym),
+                    )
+                )
             audit_record_many(actor=self.actor, events=events)
 
     def documents(self, person_ids: list[int]) -> None:
@@ -481,18 +702,22 @@ class DemoBuilder:
             for pid in person_ids:
                 person = people[pid]
                 body = f"Curriculum vitae\n{person.first_name} {person.last_name}\n".encode()
-                doc = Document(person=person, provenance=prov, kind=DocumentKind.CV,
-                               original_name=f"cv-{person.last_name.lower()}.txt",
-                               content_type="text/plain", size=len(body),
-                               sha256=hashlib.sha256(body).hexdigest())
+                doc = Document(
+                    person=person,
+                    provenance=prov,
+                    kind=DocumentKind.CV,
+                    original_name=f"cv-{person.last_name.lower()}.txt",
+                    content_type="text/plain",
+                    size=len(body),
+                    sha256=hashlib.sha256(body).hexdigest(),
+                )
                 doc.file.save("cv.txt", ContentFile(body), save=False)
                 doc.save()
-                events.append(Event("create", "people.document", str(doc.pk),
-                                    str(person.pseudonym)))
+                events.append(
+                    Event("create", "people.document", str(doc.pk), str(person.pseudonym))
+                )
             audit_record_many(actor=self.actor, events=events)
 
 
 def demo_loaded() -> bool:
     return User.objects.filter(username="consultant").exists() and Person.objects.exists()
-
-

@@ -78,7 +78,8 @@ class Provenance(models.Model):
 
     @property
     def source_code(self) -> str:
-        """The ``--source`` spelling: ``self``, ``third-party``, ``medium:NAME``, ``partner:NAME``."""
+        """The ``--source`` spelling: ``self``, ``third-party``, ``medium:NAME`` or
+        ``partner:NAME``."""
         return {
             SourceKind.SUBJECT: "self",
             SourceKind.THIRD_PARTY: "third-party",
@@ -314,4 +315,3 @@ class Document(Sourced):
 
     def __str__(self) -> str:
         return self.original_name
-

@@ -93,7 +93,7 @@ def person_update(*, actor: Actor, person: Person, changes: dict[str, Any]) -> l
     """
     unknown = set(changes) - set(PERSON_EDITABLE)
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     changed = [name for name, value in changes.items() if getattr(person, name) != value]
     if not changed:
         return []

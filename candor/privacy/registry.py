@@ -205,7 +205,9 @@ def gaps(candidates: list[type[models.Model]] | None = None) -> list[Gap]:
             found.extend(Gap(label, name, "model has no declaration") for name in names)
             continue
         declared = set(declaration.fields) | set(declaration.not_personal)
-        found.extend(Gap(label, name, "field not declared") for name in names if name not in declared)
+        found.extend(
+            Gap(label, name, "field not declared") for name in names if name not in declared
+        )
         found.extend(
             Gap(label, name, "declared field does not exist")
             for name in sorted(declared - set(names))
@@ -218,7 +220,7 @@ def as_rows() -> list[dict[str, Any]]:
     rows = []
     for d in declarations():
         for name, pd in d.fields.items():
-            verbose = d.model._meta.get_field(name).verbose_name
+            verbose = getattr(d.model._meta.get_field(name), "verbose_name", name)
             rows.append(
                 {
                     "model": d.label,

@@ -17,7 +17,7 @@ from candor.accounts.models import Office, Role, User
 from candor.accounts.services import api_token_create
 from candor.core.actor import Actor
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - synthetic test personas
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -25,7 +25,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         for mark in item.iter_markers("req"):
             for rid in mark.args:
-                assert isinstance(rid, str) and rid.startswith("R"), f"bad req id {rid!r}"
+                if not (isinstance(rid, str) and rid.startswith("R")):
+                    raise pytest.UsageError(f"{item.nodeid}: bad requirement id {rid!r}")
 
 
 @pytest.fixture
@@ -51,14 +52,16 @@ def offices(db: Any) -> tuple[Office, Office]:
 
 @pytest.fixture
 def consultant(make_user: Callable[..., User], offices: tuple[Office, Office]) -> User:
-    return make_user("an.peeters", Role.CONSULTANT, first_name="An", last_name="Peeters",
-                     office=offices[0])
+    return make_user(
+        "an.peeters", Role.CONSULTANT, first_name="An", last_name="Peeters", office=offices[0]
+    )
 
 
 @pytest.fixture
 def colleague(make_user: Callable[..., User], offices: tuple[Office, Office]) -> User:
-    return make_user("luc.dubois", Role.CONSULTANT, first_name="Luc", last_name="Dubois",
-                     office=offices[1])
+    return make_user(
+        "luc.dubois", Role.CONSULTANT, first_name="Luc", last_name="Dubois", office=offices[1]
+    )
 
 
 @pytest.fixture

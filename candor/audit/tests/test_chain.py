@@ -22,8 +22,12 @@ def _events(n: int) -> list[AuditEvent]:
         with transaction.atomic():
             made.append(
                 audit_record(
-                    actor=ACTOR, action="update", object_type="people.person", object_id=i,
-                    subject=f"subject-{i}", detail={"fields": ["notes"]},
+                    actor=ACTOR,
+                    action="update",
+                    object_type="people.person",
+                    object_id=i,
+                    subject=f"subject-{i}",
+                    detail={"fields": ["notes"]},
                 )
             )
     return made
@@ -50,7 +54,8 @@ def _verify_command() -> tuple[int, str]:
 def test_an_intact_chain_verifies_and_the_command_exits_zero() -> None:
     _events(5)
     result = audit_verify()
-    assert result.ok and result.checked == 5
+    assert result.ok
+    assert result.checked == 5
     code, text = _verify_command()
     assert code == 0
     assert "5 events verified" in text
@@ -73,9 +78,14 @@ def test_an_event_cannot_be_written_outside_the_changes_transaction() -> None:
 @pytest.mark.django_db
 def test_a_rolled_back_change_leaves_no_event_and_no_gap() -> None:
     _events(1)
-    with pytest.raises(ValueError, match="boom"), transaction.atomic():
-        audit_record(actor=ACTOR, action="update", object_type="people.person")
-        raise ValueError("boom")
+
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            audit_record(actor=ACTOR, action="update", object_type="people.person")
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        change_that_fails()
     _events(1)
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2]
     assert audit_verify().ok
@@ -95,9 +105,7 @@ def test_the_database_refuses_updates_and_deletes_of_events() -> None:
 @pytest.mark.django_db
 def test_an_altered_event_is_named_by_verify() -> None:
     events = _events(4)
-    _sql(
-        "UPDATE audit_auditevent SET object_id = %s WHERE seq = %s", ["999", events[2].seq]
-    )
+    _sql("UPDATE audit_auditevent SET object_id = %s WHERE seq = %s", ["999", events[2].seq])
     result = audit_verify()
     assert not result.ok
     assert result.bad_seq == 3

@@ -44,7 +44,8 @@ _BELGIAN_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 def parse_date(value: str | None, *, field: str) -> dt.date | None:
-    """ISO dates (also ``2014`` and ``2014-06``, read as the first day) and Belgian ``dd/mm/yyyy``."""
+    """ISO dates (also ``2014`` and ``2014-06``, read as the first day) and Belgian
+    ``dd/mm/yyyy``."""
     text = (value or "").strip()
     if not text:
         return None

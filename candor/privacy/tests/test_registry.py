@@ -31,14 +31,16 @@ def test_djangos_own_user_session_and_admin_models_are_covered() -> None:
 
 @isolate_apps("candor.people")
 def test_a_new_undeclared_field_is_reported() -> None:
-    @personal_data(subject="", fields={"name": PD(Category.IDENTITY)},
-                   not_personal={"id": "key"})
+    @personal_data(subject="", fields={"name": PD(Category.IDENTITY)}, not_personal={"id": "key"})
     class Pet(models.Model):
         name = models.CharField(max_length=20)
         microchip = models.CharField(max_length=20)
 
         class Meta:
             app_label = "people"
+
+        def __str__(self) -> str:
+            return self.name
 
     problems = {(g.field, g.problem) for g in registry.gaps([Pet])}
     assert problems == {("microchip", "field not declared")}
@@ -52,14 +54,21 @@ def test_a_model_without_any_declaration_is_reported_field_by_field() -> None:
         class Meta:
             app_label = "people"
 
+        def __str__(self) -> str:
+            return self.text
+
     problems = {(g.field, g.problem) for g in registry.gaps([Note])}
     assert problems == {("id", "model has no declaration"), ("text", "model has no declaration")}
 
 
 def test_a_field_cannot_be_both_personal_and_not() -> None:
     with pytest.raises(ValueError, match="both personal and not"):
-        registry.declare(Person, subject="", fields={"notes": PD(Category.IDENTITY)},
-                         not_personal={"notes": "nothing"})
+        registry.declare(
+            Person,
+            subject="",
+            fields={"notes": PD(Category.IDENTITY)},
+            not_personal={"notes": "nothing"},
+        )
 
 
 def test_keeping_a_value_requires_naming_the_obligation() -> None:

@@ -11,7 +11,10 @@ from candor.audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Check the audit trail: exits 0 when intact, 1 naming the first altered, missing or reordered event."
+    help = (
+        "Check the audit trail: exits 0 when intact, 1 naming the first altered, missing or "
+        "reordered event."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

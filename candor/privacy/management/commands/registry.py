@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from django.utils import translation
 
 from candor.privacy import registry
