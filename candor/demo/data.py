@@ -191,6 +191,76 @@ SOURCES = [
 ]
 LEVELS = ["A2", "B1", "B2", "C1", "C2", "native"]
 
+# Belgian municipalities with their postcodes, and common street names per language region.
+PLACES = {
+    "nl": [
+        ("2000", "Antwerpen"),
+        ("9000", "Gent"),
+        ("3000", "Leuven"),
+        ("8000", "Brugge"),
+        ("2800", "Mechelen"),
+        ("3500", "Hasselt"),
+        ("8500", "Kortrijk"),
+        ("9300", "Aalst"),
+        ("2300", "Turnhout"),
+        ("3600", "Genk"),
+        ("9100", "Sint-Niklaas"),
+        ("1800", "Vilvoorde"),
+        ("2500", "Lier"),
+        ("8400", "Oostende"),
+        ("3300", "Tienen"),
+        ("2440", "Geel"),
+    ],
+    "fr": [
+        ("4000", "Liège"),
+        ("5000", "Namur"),
+        ("6000", "Charleroi"),
+        ("7000", "Mons"),
+        ("1300", "Wavre"),
+        ("1400", "Nivelles"),
+        ("7500", "Tournai"),
+        ("4800", "Verviers"),
+        ("6700", "Arlon"),
+        ("1348", "Louvain-la-Neuve"),
+        ("1050", "Ixelles"),
+        ("1180", "Uccle"),
+    ],
+}
+STREETS = {
+    "nl": [
+        "Kerkstraat",
+        "Stationsstraat",
+        "Dorpsstraat",
+        "Molenstraat",
+        "Schoolstraat",
+        "Nieuwstraat",
+        "Kapelstraat",
+        "Beekstraat",
+        "Heirbaan",
+        "Lindelaan",
+        "Veldstraat",
+        "Brugstraat",
+        "Kouter",
+        "Markt",
+        "Zandstraat",
+        "Steenweg op Gent",
+    ],
+    "fr": [
+        "Rue de la Station",
+        "Rue de l'Église",
+        "Chaussée de Bruxelles",
+        "Rue du Moulin",
+        "Avenue des Tilleuls",
+        "Rue Haute",
+        "Place du Marché",
+        "Rue de la Gare",
+        "Rue des Écoles",
+        "Avenue Louise",
+        "Rue Saint-Gilles",
+        "Chaussée de Namur",
+    ],
+}
+
 
 @dataclass
 class DemoSize:
@@ -305,9 +375,7 @@ class DemoBuilder:
                     "website": f"https://{fake.domain_word()}.example.com",
                     "vat_number": self._vat(),
                     "iban": self._iban(),
-                    "billing_street": f.street_name(),
-                    "billing_postcode": f.postcode(),
-                    "billing_city": f.city(),
+                    **self._billing(lang),
                 },
             )
             self._contacts(org, lang, supplier=kind == OrganisationKind.SUPPLIER)
@@ -468,12 +536,7 @@ class DemoBuilder:
             notes=self.rng.choice(["", "", f.sentence(nb_words=10)]),
             emails=[_email(first, last, self.counter)],
             mobiles=[_mobile(self.rng)],
-            address=AddressData(
-                street=f.street_name(),
-                number=str(self.rng.randint(1, 180)),
-                postcode=f.postcode(),
-                city=f.city(),
-            ),
+            address=self._address(lang),
             desired_function=function,
             current_function=current.function if current else "",
             current_employer=current.employer if current else "",
@@ -493,6 +556,21 @@ class DemoBuilder:
             languages=languages,
             skills=self.rng.sample(SKILLS, k=self.rng.randint(2, 5)),
         )
+
+    def _address(self, lang: str) -> AddressData:
+        postcode, city = self.rng.choice(PLACES[lang])
+        number = str(self.rng.randint(1, 180))
+        return AddressData(
+            street=self.rng.choice(STREETS[lang]), number=number, postcode=postcode, city=city
+        )
+
+    def _billing(self, lang: str) -> dict[str, str]:
+        a = self._address(lang)
+        return {
+            "billing_street": f"{a.street} {a.number}",
+            "billing_postcode": a.postcode,
+            "billing_city": a.city,
+        }
 
     def candidates(self) -> list[int]:
         self.say(f"  {self.size.candidates} candidates with full profiles")

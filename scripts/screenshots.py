@@ -1,0 +1,74 @@
+"""Take the README screenshots from a fresh demo: `uv run python scripts/screenshots.py`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = "8765"
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    data = tempfile.mkdtemp(prefix="candor-shots-")
+    env = {**os.environ, "CANDOR_DATA_DIR": data}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(["candor", "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["candor", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"{base}/login/", timeout=1)  # noqa: S310 - loopback
+                break
+            except OSError:
+                time.sleep(0.2)
+        executable = shutil.which("chromium")
+        if executable is None:
+            print("chromium is not installed", file=sys.stderr)
+            return 1
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=executable,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="nl-BE")
+            page.goto(f"{base}/login/")
+            page.fill("#id_username", "consultant")
+            page.fill("#id_password", "candor-demo")
+            page.click("button[type=submit]")
+            page.wait_for_selector("table.list")
+            page.screenshot(path=str(ROOT / "docs/screenshots/candidates.png"))
+            page.click("table.list tbody tr:first-child a")
+            page.wait_for_selector("h1")
+            page.screenshot(path=str(ROOT / "docs/screenshots/dossier.png"), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
