@@ -15,5 +15,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("candidates/new/", views.candidate_new, name="candidate_new"),
     path("candidates/<int:person_id>/", views.dossier, name="dossier"),
+    path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
 ]
