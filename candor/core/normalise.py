@@ -31,7 +31,9 @@ def normalise_email(value: str) -> str:
         validate_email(cleaned)
     except ValidationError:
         raise ValidationError(
-            _("“%(value)s” is not a valid e-mail address."), code="invalid", params={"value": cleaned}
+            _("“%(value)s” is not a valid e-mail address."),
+            code="invalid",
+            params={"value": cleaned},
         ) from None
     return cleaned.lower()
 
@@ -86,7 +88,9 @@ def validate_birth_date(value: dt.date, *, today: dt.date) -> dt.date:
     if value > today:
         raise ValidationError(_("A birth date cannot lie in the future."), code="future")
     if value.year < today.year - 120:
-        raise ValidationError(_("A birth date more than 120 years ago is not plausible."), code="old")
+        raise ValidationError(
+            _("A birth date more than 120 years ago is not plausible."), code="old"
+        )
     if (today - value).days < 14 * 365:
         raise ValidationError(_("The person would be younger than 14."), code="young")
     return value

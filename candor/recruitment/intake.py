@@ -16,6 +16,8 @@ callers that want one bad record not to sink its neighbours retry record by reco
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,7 @@ from candor.recruitment.models import (
 from candor.recruitment.records import CandidateRecord, EducationData, ExperienceData
 
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
+PENDING_PROVENANCE = 0  # merge rows wait for it: the provenance is stored only if they exist
 
 PERSON_FIELDS = (
     "birth_date",
@@ -84,8 +87,9 @@ def _contact_rows(person_id: int, r: CandidateRecord, prov_id: int) -> list[Cont
             for v in values
         )
     rows.extend(
-        ContactPoint(person_id=person_id, kind=ContactKind.URL, value=u, normalised=u,
-                     provenance_id=prov_id)
+        ContactPoint(
+            person_id=person_id, kind=ContactKind.URL, value=u, normalised=u, provenance_id=prov_id
+        )
         for u in r.urls
     )
     return rows
@@ -113,11 +117,17 @@ class _Rows:
 def _children(person_id: int, r: CandidateRecord, prov_id: int, *, existing: dict | None) -> list:
     """Rows for every section of the record not already held (``existing`` from _snapshot)."""
     have = existing or {
-        "contacts": set(), "education": set(), "experience": set(), "languages": {},
-        "skills": set(), "has_address": False, "has_profile": False,
+        "contacts": set(),
+        "education": set(),
+        "experience": set(),
+        "languages": {},
+        "skills": set(),
+        "has_address": False,
+        "has_profile": False,
     }
     rows: list[Any] = [
-        c for c in _contact_rows(person_id, r, prov_id)
+        c
+        for c in _contact_rows(person_id, r, prov_id)
         if (c.kind if c.kind != ContactKind.MOBILE else ContactKind.PHONE, c.normalised)
         not in have["contacts"]
     ]
@@ -127,24 +137,42 @@ def _children(person_id: int, r: CandidateRecord, prov_id: int, *, existing: dic
     if r.address is not None and not have["has_address"]:
         rows.append(Address(person_id=person_id, provenance_id=prov_id, **_address_kwargs(r)))
     rows.extend(
-        Education(person_id=person_id, provenance_id=prov_id, kind=e.kind,
-                  institution=e.institution, field_of_study=e.field_of_study, diploma=e.diploma,
-                  level=e.level, started_on=e.started_on, ended_on=e.ended_on)
-        for e in r.education if e.key() not in have["education"]
+        Education(
+            person_id=person_id,
+            provenance_id=prov_id,
+            kind=e.kind,
+            institution=e.institution,
+            field_of_study=e.field_of_study,
+            diploma=e.diploma,
+            level=e.level,
+            started_on=e.started_on,
+            ended_on=e.ended_on,
+        )
+        for e in r.education
+        if e.key() not in have["education"]
     )
     rows.extend(
-        Experience(person_id=person_id, provenance_id=prov_id, function=j.function,
-                   employer=j.employer, started_on=j.started_on, ended_on=j.ended_on,
-                   description=j.description)
-        for j in r.experience if j.key() not in have["experience"]
+        Experience(
+            person_id=person_id,
+            provenance_id=prov_id,
+            function=j.function,
+            employer=j.employer,
+            started_on=j.started_on,
+            ended_on=j.ended_on,
+            description=j.description,
+        )
+        for j in r.experience
+        if j.key() not in have["experience"]
     )
     rows.extend(
         LanguageSkill(person_id=person_id, provenance_id=prov_id, language=code, level=level)
-        for code, level in r.languages.items() if code not in have["languages"]
+        for code, level in r.languages.items()
+        if code not in have["languages"]
     )
     rows.extend(
         Skill(person_id=person_id, provenance_id=prov_id, name=s)
-        for s in r.skills if s.casefold() not in have["skills"]
+        for s in r.skills
+        if s.casefold() not in have["skills"]
     )
     return rows
 
@@ -152,15 +180,28 @@ def _children(person_id: int, r: CandidateRecord, prov_id: int, *, existing: dic
 def _address_kwargs(r: CandidateRecord) -> dict[str, str]:
     a = r.address
     assert a is not None
-    return {"street": a.street, "number": a.number, "box": a.box, "postcode": a.postcode,
-            "city": a.city, "country": a.country}
+    return {
+        "street": a.street,
+        "number": a.number,
+        "box": a.box,
+        "postcode": a.postcode,
+        "city": a.city,
+        "country": a.country,
+    }
 
 
 def _snapshot(person_ids: set[int]) -> dict[int, dict]:
     """What existing people already hold, in one query per table."""
     snap: dict[int, dict] = {
-        pid: {"contacts": set(), "education": set(), "experience": set(), "languages": {},
-              "skills": set(), "has_address": False, "has_profile": False}
+        pid: {
+            "contacts": set(),
+            "education": set(),
+            "experience": set(),
+            "languages": {},
+            "skills": set(),
+            "has_address": False,
+            "has_profile": False,
+        }
         for pid in person_ids
     }
     for c in ContactPoint.objects.filter(person_id__in=person_ids).only(
@@ -171,18 +212,25 @@ def _snapshot(person_ids: set[int]) -> dict[int, dict]:
     for pid in Address.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True):
         snap[pid]["has_address"] = True
     for e in Education.objects.filter(person_id__in=person_ids):
-        key = EducationData(institution=e.institution, field_of_study=e.field_of_study,
-                            diploma=e.diploma, ended_on=e.ended_on).key()
+        key = EducationData(
+            institution=e.institution,
+            field_of_study=e.field_of_study,
+            diploma=e.diploma,
+            ended_on=e.ended_on,
+        ).key()
         snap[e.person_id]["education"].add(key)
     for j in Experience.objects.filter(person_id__in=person_ids):
-        key = ExperienceData(function=j.function, employer=j.employer,
-                             started_on=j.started_on).key()
+        key = ExperienceData(
+            function=j.function, employer=j.employer, started_on=j.started_on
+        ).key()
         snap[j.person_id]["experience"].add(key)
     for pid, lang, level in LanguageSkill.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "language", "level"
     ):
         snap[pid]["languages"][lang] = level
-    for pid, name in Skill.objects.filter(person_id__in=person_ids).values_list("person_id", "name"):
+    for pid, name in Skill.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "name"
+    ):
         snap[pid]["skills"].add(name.casefold())
     return snap
 
@@ -238,8 +286,9 @@ def _union(first: CandidateRecord, later: CandidateRecord) -> None:
             setattr(first, name, getattr(later, name))
     for name in ("emails", "phones", "mobiles", "urls", "skills"):
         setattr(first, name, list(dict.fromkeys(getattr(first, name) + getattr(later, name))))
-    first.education += later.education
-    first.experience += later.experience
+    studies, jobs = {e.key() for e in first.education}, {j.key() for j in first.experience}
+    first.education += [e for e in later.education if e.key() not in studies]
+    first.experience += [j for j in later.experience if j.key() not in jobs]
     first.languages = {**later.languages, **first.languages}
     if first.address is None:
         first.address = later.address
@@ -251,6 +300,19 @@ def _profile(person_id: int, r: CandidateRecord, prov_id: int) -> CandidateProfi
         provenance_id=prov_id,
         **{name: getattr(r, name) for name in PROFILE_FIELDS},
     )
+
+
+@contextmanager
+def _forget_provenance_on_rollback(source: ProvenanceSpec) -> Iterator[None]:
+    """A provenance row stored inside a batch that rolls back is gone with it; without this,
+    the retry (or the next batch) would point at a row that does not exist."""
+    stored_before = source._row is not None
+    try:
+        yield
+    except BaseException:
+        if not stored_before:
+            source._row = None
+        raise
 
 
 def candidates_write(
@@ -266,7 +328,7 @@ def candidates_write(
     (the API's create endpoint, where the caller decides).
     """
     outcomes: list[WriteOutcome | None] = [None] * len(records)
-    with transaction.atomic():
+    with _forget_provenance_on_rollback(source), transaction.atomic():
         matches = _find_matches(records)
         targets: dict[int, int] = {}  # record index → existing person id
         first_of: dict[str, int] = {}  # contact value / name key → first record index in batch
@@ -297,6 +359,8 @@ def candidates_write(
             elif earlier is not None:
                 folded[i] = earlier
                 _union(records[earlier], r)
+                for k in keys:  # a later row may be linked to this one by its phone only
+                    first_of.setdefault(k, earlier)
             else:
                 for k in keys:
                     first_of[k] = i
@@ -319,13 +383,24 @@ def candidates_write(
                     REJECTED, person_id=pid, message=f"this person already exists (#{pid})"
                 )
                 del targets[i]
+        first_for: dict[int, int] = {}  # existing person id → first record merging into them
+        for i, pid in list(targets.items()):
+            if pid in first_for:  # several rows of this batch for one person: merge them once
+                folded[i] = first_for[pid]
+                _union(records[first_for[pid]], records[i])
+                del targets[i]
+            else:
+                first_for[pid] = i
 
         events: list[Event] = []
         rows = _Rows()
-        new_indexes = [i for i in range(len(records))
-                       if outcomes[i] is None and i not in targets and i not in folded]
-        prov_id: int | None = None
-        if new_indexes or targets:
+        new_indexes = [
+            i
+            for i in range(len(records))
+            if outcomes[i] is None and i not in targets and i not in folded
+        ]
+        prov_id: int | None = None  # stored on first use: a run that adds nothing leaves none
+        if new_indexes:
             prov_id = source.row().pk
 
         if new_indexes:
@@ -347,15 +422,23 @@ def candidates_write(
                 counts = rows.add([_profile(person.pk, r, prov_id)])
                 counts.update(rows.add(_children(person.pk, r, prov_id, existing=None)))
                 outcomes[i] = WriteOutcome(CREATED, person.pk)
-                events.append(Event("create", "people.person", str(person.pk),
-                                    str(person.pseudonym),
-                                    {"source": source.code, "rows": counts}))
+                events.append(
+                    Event(
+                        "create",
+                        "people.person",
+                        str(person.pk),
+                        str(person.pseudonym),
+                        {"source": source.code, "rows": counts},
+                    )
+                )
 
         if targets:
-            assert prov_id is not None
+            merge_prov = prov_id if prov_id is not None else PENDING_PROVENANCE
             snap = _snapshot(set(targets.values()))
-            profiles = {p.person_id: p for p in CandidateProfile.objects.filter(
-                person_id__in=set(targets.values()))}
+            profiles = {
+                p.person_id: p
+                for p in CandidateProfile.objects.filter(person_id__in=set(targets.values()))
+            }
             person_updates, profile_updates = [], []
             for i, pid in targets.items():
                 r, person = records[i], existing[pid]
@@ -368,20 +451,30 @@ def candidates_write(
                 profile = profiles.get(pid)
                 counts: dict[str, int] = {}
                 if profile is None:
-                    counts.update(rows.add([_profile(pid, r, prov_id)]))
+                    counts.update(rows.add([_profile(pid, r, merge_prov)]))
                 else:
                     p_filled, p_conflicts = _merge_scalars(profile, r, PROFILE_FIELDS)
                     if p_filled:
                         profile_updates.append(profile)
                     filled += p_filled
                     conflicts += p_conflicts
-                counts.update(rows.add(_children(pid, r, prov_id, existing=snap[pid])))
+                counts.update(rows.add(_children(pid, r, merge_prov, existing=snap[pid])))
                 if filled or counts:
                     outcomes[i] = WriteOutcome(MERGED, pid, conflicts=conflicts)
-                    events.append(Event("merge", "people.person", str(pid),
-                                        str(person.pseudonym),
-                                        {"source": source.code, "fields": sorted(filled),
-                                         "rows": counts, "conflicts": sorted(conflicts)}))
+                    events.append(
+                        Event(
+                            "merge",
+                            "people.person",
+                            str(pid),
+                            str(person.pseudonym),
+                            {
+                                "source": source.code,
+                                "fields": sorted(filled),
+                                "rows": counts,
+                                "conflicts": sorted(conflicts),
+                            },
+                        )
+                    )
                 else:
                     outcomes[i] = WriteOutcome(UNCHANGED, pid, conflicts=conflicts)
             if person_updates:
@@ -389,13 +482,22 @@ def candidates_write(
             if profile_updates:
                 CandidateProfile.objects.bulk_update(profile_updates, list(PROFILE_FIELDS))
 
+        if prov_id is None and rows.by_model:  # merges that add rows: now the source is stored
+            prov_id = source.row().pk
+            for pending in rows.by_model.values():
+                for row in pending:
+                    if row.provenance_id == PENDING_PROVENANCE:
+                        row.provenance_id = prov_id
         rows.save()
         for later, first in folded.items():
             first_outcome = outcomes[first]
+            status = first_outcome.status if first_outcome else REJECTED
             outcomes[later] = WriteOutcome(
-                MERGED if first_outcome and first_outcome.person_id else REJECTED,
+                MERGED if status == CREATED else status,  # unchanged stays unchanged on re-runs
                 person_id=first_outcome.person_id if first_outcome else None,
-                message="same person as an earlier record in this batch; merged into it",
+                message="same person as an earlier record in this batch; merged into it"
+                if status != REJECTED
+                else "same person as an earlier record in this batch, which was rejected",
             )
         audit_record_many(actor=actor, events=events)
     return [o or WriteOutcome(REJECTED, message="not processed") for o in outcomes]

@@ -171,9 +171,7 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
     )
     r.nationality = (r.nationality or "").strip().upper()
     if r.nationality and (len(r.nationality) != 2 or not r.nationality.isalpha()):
-        errors.setdefault("nationality", []).append(
-            "Use a two-letter country code (BE, NL, FR…)."
-        )
+        errors.setdefault("nationality", []).append("Use a two-letter country code (BE, NL, FR…).")
 
     emails, phones, mobiles, urls = [], [], [], []
     for value in r.emails:
@@ -202,7 +200,9 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
     for code, level in r.languages.items():
         code = (code or "").strip().lower()
         if len(code) != 2 or not code.isalpha():
-            errors.setdefault("languages", []).append(f"“{code}” is not a two-letter language code.")
+            errors.setdefault("languages", []).append(
+                f"“{code}” is not a two-letter language code."
+            )
         elif level not in levels:
             errors.setdefault("languages", []).append(
                 f"“{level}” is not a CEFR level (A1–C2 or native)."

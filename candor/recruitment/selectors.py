@@ -45,8 +45,9 @@ def candidate_dossier(*, actor: Actor, person_id: int, where: str) -> Person:
             "documents__provenance",
             Prefetch(
                 "applications",
-                queryset=Application.objects.select_related("vacancy", "provenance")
-                .prefetch_related("steps"),
+                queryset=Application.objects.select_related(
+                    "vacancy", "provenance"
+                ).prefetch_related("steps"),
             ),
             "trajectories__sessions",
         )

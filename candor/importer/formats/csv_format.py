@@ -10,12 +10,37 @@ from candor.importer.formats.base import FileRejected, Item, parse_date
 from candor.recruitment.records import AddressData, CandidateRecord, EducationData, ExperienceData
 
 COLUMNS = (
-    "first_name", "last_name", "email", "phone", "mobile", "birth_date", "gender",
-    "civil_status", "nationality", "language", "contact_channel", "contact_times",
-    "street", "number", "box", "postcode", "city", "country", "desired_function",
-    "current_function", "current_employer", "available_from", "education_diploma",
-    "education_field", "education_institution", "education_level", "education_end",
-    "languages", "skills", "profile_url", "notes",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "birth_date",
+    "gender",
+    "civil_status",
+    "nationality",
+    "language",
+    "contact_channel",
+    "contact_times",
+    "street",
+    "number",
+    "box",
+    "postcode",
+    "city",
+    "country",
+    "desired_function",
+    "current_function",
+    "current_employer",
+    "available_from",
+    "education_diploma",
+    "education_field",
+    "education_institution",
+    "education_level",
+    "education_end",
+    "languages",
+    "skills",
+    "profile_url",
+    "notes",
 )
 REQUIRED = ("first_name", "last_name")
 MAX_FIELD = 100_000
@@ -56,8 +81,12 @@ def row_to_record(row: dict[str, str]) -> CandidateRecord:
             ExperienceData(function=get("current_function"), employer=get("current_employer"))
         )
     address = AddressData(
-        street=get("street"), number=get("number"), box=get("box"), postcode=get("postcode"),
-        city=get("city"), country=get("country") or "BE",
+        street=get("street"),
+        number=get("number"),
+        box=get("box"),
+        postcode=get("postcode"),
+        city=get("city"),
+        country=get("country") or "BE",
     )
     return CandidateRecord(
         first_name=get("first_name"),
