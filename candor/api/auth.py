@@ -12,18 +12,34 @@ from candor.core.actor import Actor
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer cnd_…`` with a token from ``candor token create``."""
+    """``Authorization: Bearer cnd_…`` with a token from ``candor token create``.
+
+    Given a ``permission``, the role is checked here too: authentication runs before the request
+    body and query are parsed, so a role without the permission gets 403 whatever it sends,
+    never a validation answer (R7.1).
+    """
+
+    def __init__(self, permission: str | None = None) -> None:
+        self.permission = permission
+        super().__init__()
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            return None
+        request.user = user
+        if self.permission is not None:
+            _check(user, self.permission)
         return user
+
+
+def _check(user: Any, permission: str) -> None:
+    if not can(user, permission):
+        raise PermissionDenied(f"the role “{user.role}” may not {permission.replace('.', ' ')}")
 
 
 def require(request: HttpRequest, permission: str) -> Actor:
     """The acting staff member, once their role is known to grant ``permission`` (else 403)."""
     user = request.auth  # type: ignore[attr-defined]
-    if not can(user, permission):
-        raise PermissionDenied(f"the role “{user.role}” may not {permission.replace('.', ' ')}")
+    _check(user, permission)
     return Actor.for_user(user)

@@ -7,10 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from candor.api import schemas as s
-from candor.api.auth import require
+from candor.api.auth import TokenAuth, require
 from candor.core import clock
 from candor.people.models import Channel, Person
 from candor.people.services import ProvenanceSpec, person_update, person_viewed
@@ -60,9 +60,23 @@ def _source_spec(code: str, request: HttpRequest) -> ProvenanceSpec:
 def _candidate_out(person: Person) -> dict:
     profile = getattr(person, "candidate", None)
     return {
-        **{f: getattr(person, f) for f in (
-            "id", "first_name", "last_name", "birth_date", "gender", "civil_status", "nationality",
-            "preferred_language", "contact_channel", "contact_times", "notes", "roles")},
+        **{
+            f: getattr(person, f)
+            for f in (
+                "id",
+                "first_name",
+                "last_name",
+                "birth_date",
+                "gender",
+                "civil_status",
+                "nationality",
+                "preferred_language",
+                "contact_channel",
+                "contact_times",
+                "notes",
+                "roles",
+            )
+        },
         "source": _source(person.provenance),
         "contacts": [
             {"kind": c.kind, "value": c.value, "source": _source(c.provenance)}
@@ -76,7 +90,12 @@ def _candidate_out(person: Person) -> dict:
     }
 
 
-@router.get("/candidates", response=list[s.CandidateSummary], tags=["candidates"])
+@router.get(
+    "/candidates",
+    auth=TokenAuth("candidate.view"),
+    response=list[s.CandidateSummary],
+    tags=["candidates"],
+)
 def list_candidates(
     request: HttpRequest, page: Query[Page], source: str = "", q: str = ""
 ) -> list[dict]:
@@ -85,7 +104,9 @@ def list_candidates(
     rows = _page(selectors.candidates(source=source, search=q), page)
     return [
         {
-            "id": p.pk, "first_name": p.first_name, "last_name": p.last_name,
+            "id": p.pk,
+            "first_name": p.first_name,
+            "last_name": p.last_name,
             "desired_function": getattr(getattr(p, "candidate", None), "desired_function", ""),
             "source": _source(p.provenance),
         }
@@ -93,20 +114,28 @@ def list_candidates(
     ]
 
 
-@router.get("/candidates/{person_id}", response={200: s.CandidateOut, 404: s.Problem},
-            tags=["candidates"])
+@router.get(
+    "/candidates/{person_id}",
+    auth=TokenAuth("candidate.view"),
+    response={200: s.CandidateOut, 404: s.Problem},
+    tags=["candidates"],
+)
 def get_candidate(request: HttpRequest, person_id: int) -> Any:
     """A candidate's dossier with the source of each item. The read is audited."""
     actor = require(request, "candidate.view")
     try:
         person = selectors.candidate_dossier(actor=actor, person_id=person_id, where="api")
     except Person.DoesNotExist:
-        return 404, {"detail": f"there is no candidate {person_id}"}
+        return Status(404, {"detail": f"there is no candidate {person_id}"})
     return _candidate_out(person)
 
 
-@router.post("/candidates", response={201: s.CandidateOut, 409: s.Problem, 422: s.Problem},
-             tags=["candidates"])
+@router.post(
+    "/candidates",
+    auth=TokenAuth("candidate.create"),
+    response={201: s.CandidateOut, 409: s.Problem, 422: s.Problem},
+    tags=["candidates"],
+)
 def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Any:
     """Create a candidate. A person with the same e-mail or phone is reported (409), not merged."""
     actor = require(request, "candidate.create")
@@ -119,81 +148,120 @@ def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Any:
         experience=[ExperienceData(**e) for e in data["experience"]],
     )
     cleaned = clean_candidate(record, today=clock.today())
-    outcome = candidates_write(actor=actor, source=source, records=[cleaned],
-                               on_duplicate="report")[0]
+    outcome = candidates_write(
+        actor=actor, source=source, records=[cleaned], on_duplicate="report"
+    )[0]
     if outcome.status == REJECTED:
-        return 409, {"detail": outcome.message}
+        return Status(409, {"detail": outcome.message})
     person = selectors.candidate_dossier(actor=actor, person_id=outcome.person_id, where="api")
-    return 201, _candidate_out(person)
+    return Status(201, _candidate_out(person))
 
 
-@router.get("/persons/{person_id}", response={200: s.CandidateOut, 404: s.Problem},
-            tags=["persons"])
+@router.get(
+    "/persons/{person_id}",
+    auth=TokenAuth("person.view"),
+    response={200: s.CandidateOut, 404: s.Problem},
+    tags=["persons"],
+)
 def get_person(request: HttpRequest, person_id: int) -> Any:
     """Any person (candidate, client or supplier contact). The read is audited."""
     actor = require(request, "person.view")
     person = Person.objects.select_related("provenance").filter(pk=person_id).first()
     if person is None:
-        return 404, {"detail": f"there is no person {person_id}"}
+        return Status(404, {"detail": f"there is no person {person_id}"})
     person_viewed(actor=actor, person=person, where="api")
     return _candidate_out(person)
 
 
-@router.patch("/persons/{person_id}", response={200: s.CandidateOut, 404: s.Problem,
-                                                422: s.Problem}, tags=["persons"])
+@router.patch(
+    "/persons/{person_id}",
+    auth=TokenAuth("person.change"),
+    response={200: s.CandidateOut, 404: s.Problem, 422: s.Problem},
+    tags=["persons"],
+)
 def patch_person(request: HttpRequest, person_id: int, payload: s.PersonPatch) -> Any:
     """Correct a person's own fields. Only the fields sent are changed; the change is audited."""
     actor = require(request, "person.change")
     person = Person.objects.select_related("provenance").filter(pk=person_id).first()
     if person is None:
-        return 404, {"detail": f"there is no person {person_id}"}
+        return Status(404, {"detail": f"there is no person {person_id}"})
     changes = payload.dict(exclude_unset=True)
     person_update(actor=actor, person=person, changes=changes)
     return _candidate_out(person)
 
 
-@router.get("/clients", response=list[s.OrganisationOut], tags=["clients"])
+@router.get(
+    "/clients",
+    auth=TokenAuth("organisation.view"),
+    response=list[s.OrganisationOut],
+    tags=["clients"],
+)
 def list_clients(request: HttpRequest, page: Query[Page]) -> Any:
     require(request, "organisation.view")
     return _page(Organisation.objects.filter(kind__in=["client", "both"]).order_by("name"), page)
 
 
-@router.post("/clients", response={201: s.OrganisationOut, 422: s.Problem}, tags=["clients"])
+@router.post(
+    "/clients",
+    auth=TokenAuth("organisation.change"),
+    response={201: s.OrganisationOut, 422: s.Problem},
+    tags=["clients"],
+)
 def create_client(request: HttpRequest, payload: s.OrganisationIn) -> Any:
     """Create a client or supplier; VAT number and IBAN are validated."""
     actor = require(request, "organisation.change")
     if payload.kind not in {"client", "supplier", "both"}:
         raise ValidationError({"kind": ["Use client, supplier or both."]})
-    return 201, organisation_create(actor=actor, data=payload.dict())
+    return Status(201, organisation_create(actor=actor, data=payload.dict()))
 
 
-@router.get("/vacancies", response=list[s.VacancyOut], tags=["vacancies"])
+@router.get(
+    "/vacancies", auth=TokenAuth("vacancy.view"), response=list[s.VacancyOut], tags=["vacancies"]
+)
 def list_vacancies(request: HttpRequest, page: Query[Page], status: str = "") -> Any:
     require(request, "vacancy.view")
     qs = Vacancy.objects.order_by("-opened_on", "-id")
     return _page(qs.filter(status=status) if status else qs, page)
 
 
-@router.post("/vacancies", response={201: s.VacancyOut, 422: s.Problem}, tags=["vacancies"])
+@router.post(
+    "/vacancies",
+    auth=TokenAuth("vacancy.change"),
+    response={201: s.VacancyOut, 422: s.Problem},
+    tags=["vacancies"],
+)
 def create_vacancy(request: HttpRequest, payload: s.VacancyIn) -> Any:
     actor = require(request, "vacancy.change")
     data = payload.dict()
     client = Organisation.objects.filter(pk=data.pop("client_id")).first()
     if client is None:
         raise ValidationError({"client_id": ["There is no such client."]})
-    return 201, vacancy_create(actor=actor, data={**data, "client": client,
-                                                  "consultant_id": actor.user_id})
+    return Status(
+        201,
+        vacancy_create(
+            actor=actor, data={**data, "client": client, "consultant_id": actor.user_id}
+        ),
+    )
 
 
-@router.get("/applications", response=list[s.ApplicationOut], tags=["applications"])
+@router.get(
+    "/applications",
+    auth=TokenAuth("application.view"),
+    response=list[s.ApplicationOut],
+    tags=["applications"],
+)
 def list_applications(request: HttpRequest, page: Query[Page], vacancy_id: int = 0) -> Any:
     require(request, "application.view")
     qs = Application.objects.order_by("-id")
     return _page(qs.filter(vacancy_id=vacancy_id) if vacancy_id else qs, page)
 
 
-@router.post("/applications", response={201: s.ApplicationOut, 422: s.Problem},
-             tags=["applications"])
+@router.post(
+    "/applications",
+    auth=TokenAuth("application.change"),
+    response={201: s.ApplicationOut, 422: s.Problem},
+    tags=["applications"],
+)
 def create_application(request: HttpRequest, payload: s.ApplicationIn) -> Any:
     actor = require(request, "application.change")
     person = Person.objects.filter(pk=payload.person_id).first()
@@ -206,28 +274,40 @@ def create_application(request: HttpRequest, payload: s.ApplicationIn) -> Any:
     if missing:
         raise ValidationError(missing)
     assert person is not None and vacancy is not None
-    return 201, application_create(actor=actor, person=person, vacancy=vacancy,
-                                   source=_source_spec(payload.source, request),
-                                   motivation=payload.motivation)
+    return Status(
+        201,
+        application_create(
+            actor=actor,
+            person=person,
+            vacancy=vacancy,
+            source=_source_spec(payload.source, request),
+            motivation=payload.motivation,
+        ),
+    )
 
 
-@router.post("/applications/{application_id}/move", response={200: s.ApplicationOut,
-             404: s.Problem, 422: s.Problem}, tags=["applications"])
+@router.post(
+    "/applications/{application_id}/move",
+    auth=TokenAuth("application.change"),
+    response={200: s.ApplicationOut, 404: s.Problem, 422: s.Problem},
+    tags=["applications"],
+)
 def move_application(request: HttpRequest, application_id: int, payload: s.MoveIn) -> Any:
     """Move to the next stage of the procedure (or to rejected / withdrawn)."""
     actor = require(request, "application.change")
-    application = get_object_or_404(Application.objects.select_related("person"),
-                                    pk=application_id)
+    application = get_object_or_404(Application.objects.select_related("person"), pk=application_id)
     return application_move(actor=actor, application=application, stage=payload.stage)
 
 
-@router.post("/applications/{application_id}/steps", response={201: dict, 404: s.Problem,
-             422: s.Problem}, tags=["applications"])
+@router.post(
+    "/applications/{application_id}/steps",
+    auth=TokenAuth("application.change"),
+    response={201: dict, 404: s.Problem, 422: s.Problem},
+    tags=["applications"],
+)
 def record_step(request: HttpRequest, application_id: int, payload: s.StepIn) -> Any:
     """Record an interview or a test (when, outcome, score, report)."""
     actor = require(request, "application.change")
-    application = get_object_or_404(Application.objects.select_related("person"),
-                                    pk=application_id)
+    application = get_object_or_404(Application.objects.select_related("person"), pk=application_id)
     step = procedure_step_record(actor=actor, application=application, **payload.dict())
-    return 201, {"id": step.pk, "kind": step.kind, "outcome": step.outcome}
-
+    return Status(201, {"id": step.pk, "kind": step.kind, "outcome": step.outcome})

@@ -4,6 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class In(Schema):
+    """A request body: a field the API does not know is refused (422), never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(Schema):
@@ -24,7 +31,7 @@ class ContactOut(Schema):
     source: SourceOut
 
 
-class AddressIn(Schema):
+class AddressIn(In):
     street: str = ""
     number: str = ""
     box: str = ""
@@ -33,7 +40,7 @@ class AddressIn(Schema):
     country: str = "BE"
 
 
-class EducationIn(Schema):
+class EducationIn(In):
     institution: str = ""
     field_of_study: str = ""
     diploma: str = ""
@@ -42,7 +49,7 @@ class EducationIn(Schema):
     ended_on: dt.date | None = None
 
 
-class ExperienceIn(Schema):
+class ExperienceIn(In):
     function: str
     employer: str = ""
     started_on: dt.date | None = None
@@ -50,7 +57,7 @@ class ExperienceIn(Schema):
     description: str = ""
 
 
-class CandidateIn(Schema):
+class CandidateIn(In):
     first_name: str = Field(..., max_length=100)
     last_name: str = Field(..., max_length=100)
     birth_date: dt.date | None = None
@@ -113,7 +120,7 @@ class CandidateOut(Schema):
     skills: list[str]
 
 
-class PersonPatch(Schema):
+class PersonPatch(In):
     first_name: str | None = None
     last_name: str | None = None
     birth_date: dt.date | None = None
@@ -126,7 +133,7 @@ class PersonPatch(Schema):
     notes: str | None = None
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(In):
     kind: str = Field(..., description="client, supplier or both")
     name: str
     sector: str = ""
@@ -149,7 +156,7 @@ class OrganisationOut(Schema):
     iban: str
 
 
-class VacancyIn(Schema):
+class VacancyIn(In):
     client_id: int
     reference: str
     title: str
@@ -169,7 +176,7 @@ class VacancyOut(Schema):
     opened_on: dt.date
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(In):
     person_id: int
     vacancy_id: int
     motivation: str = ""
@@ -184,11 +191,11 @@ class ApplicationOut(Schema):
     applied_on: dt.date
 
 
-class MoveIn(Schema):
+class MoveIn(In):
     stage: str
 
 
-class StepIn(Schema):
+class StepIn(In):
     kind: str
     scheduled_at: dt.datetime
     outcome: str = "pending"

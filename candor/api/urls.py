@@ -42,8 +42,7 @@ def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(RecordInvalid)
 def on_record_invalid(request: HttpRequest, exc: RecordInvalid) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.summary(), "errors": exc.errors},
-                               status=422)
+    return api.create_response(request, {"detail": exc.summary(), "errors": exc.errors}, status=422)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -13,6 +13,12 @@ ANONYMOUS = "anonymous"
 ROLE_NAMES = (ANONYMOUS, "consultant", "dpo", "administrator", "inhouse_client", "site")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Personas are created per test; Argon2 is deliberately slow and not what is tested here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def users_by_role(
     consultant: User, dpo: User, administrator: User, inhouse_user: User, site_user: User

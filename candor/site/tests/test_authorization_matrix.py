@@ -44,6 +44,9 @@ CONSULTANT = frozenset({"consultant"})
 SITE_EXPECTATIONS: dict[str, tuple[frozenset[str], int]] = {
     "": (BACK_OFFICE, 200),  # back-office home; the candidate list inside is for dossier readers
     "candidates/<int:person_id>/": (DOSSIER_READERS, 200),  # a candidate's dossier
+    "candidates/new/": (CONSULTANT, 200),  # form: new candidate
+    "people/<int:person_id>/edit/": (CONSULTANT, 200),  # form: correct personal details
+    "organisations/new/": (CONSULTANT, 200),  # form: new client or supplier
     "api/v1/openapi.json": (EVERYONE, 200),  # the API description is public, it holds no data
     "api/v1/docs": (EVERYONE, 200),  # Swagger UI over that description
     "api/v1/": (EVERYONE, 404),  # django-ninja's root: a 404 pointing at the docs
@@ -64,6 +67,15 @@ API_EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/applications", "post"): CONSULTANT,
     ("/api/v1/applications/{application_id}/move", "post"): CONSULTANT,
     ("/api/v1/applications/{application_id}/steps", "post"): CONSULTANT,
+}
+
+# "Role permissions are the same as in the UI": a screen and the API operation doing the same
+# thing are open to the same roles.
+SAME_IN_UI_AND_API: dict[str, tuple[str, str]] = {
+    "candidates/<int:person_id>/": ("/api/v1/candidates/{person_id}", "get"),
+    "candidates/new/": ("/api/v1/candidates", "post"),
+    "people/<int:person_id>/edit/": ("/api/v1/persons/{person_id}", "patch"),
+    "organisations/new/": ("/api/v1/clients", "post"),
 }
 
 # Left out of the matrix, with the reason. The admin is checked separately below.
@@ -153,6 +165,13 @@ def test_every_url_and_api_operation_has_a_decision(client):
         assert allowed <= EVERYONE
 
 
+def test_screens_and_api_operations_doing_the_same_are_open_to_the_same_roles():
+    # Both tables are checked against the running server by the matrices below, so equal
+    # entries here mean equal behaviour.
+    for route, operation in SAME_IN_UI_AND_API.items():
+        assert SITE_EXPECTATIONS[route][0] == API_EXPECTATIONS[operation], (route, operation)
+
+
 def test_the_walk_sees_the_project_urls(client):
     # Guards the walker itself: if it stopped descending into includes, the matrix would pass
     # on an empty list.
@@ -173,6 +192,7 @@ def test_site_matrix(role, users_by_role, staff_client, samples):
     client = staff_client(users_by_role[role])
     site_routes, _ = _site_routes(client)
     login = settings.LOGIN_URL.replace("site:", "")
+    before = _counts()
     problems = []
     for route in sorted(site_routes):
         if route not in SITE_EXPECTATIONS:
@@ -180,18 +200,25 @@ def test_site_matrix(role, users_by_role, staff_client, samples):
             continue
         allowed, ok_status = SITE_EXPECTATIONS[route]
         url = _fill(route, samples)
-        response = client.get(url)
-        status, location = response.status_code, response.get("Location", "")
         if role in allowed:
+            status = client.get(url).status_code
             if status != ok_status:
-                problems.append(f"{url}: {role} should get {ok_status}, got {status} {location}")
-        elif role == ANONYMOUS:
-            if not (status == 302 and location.startswith(f"/{login}/?next=")):
-                problems.append(f"{url}: anonymous should be sent to log in, got {status}")
-        elif status != 403:
-            problems.append(f"{url}: {role} should get 403, got {status}")
+                problems.append(f"GET {url}: {role} should get {ok_status}, got {status}")
+            continue
+        for method in ("get", "post"):  # refused for reading, and for sending a form too
+            response = getattr(client, method)(url, {})
+            status, location = response.status_code, response.get("Location", "")
+            if role == ANONYMOUS:
+                if not (status == 302 and location.startswith(f"/{login}/?next=")):
+                    problems.append(f"{method} {url}: anonymous should log in first, got {status}")
+            elif status != 403:
+                problems.append(f"{method} {url}: {role} should get 403, got {status}")
 
     assert problems == []
+    after = _counts()
+    if role in DOSSIER_READERS:  # opening a dossier is recorded in the trail, nothing else
+        before.pop("AuditEvent"), after.pop("AuditEvent")
+    assert after == before
 
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
