@@ -24,7 +24,12 @@ def user_for_token(raw: str) -> User | None:
     digest = hashlib.sha256(raw.encode()).hexdigest()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=digest, revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            key_hash=digest,
+            revoked_at__isnull=True,
+            user__is_active=True,
+            user__role__in=STAFF_ROLES,  # tokens are for staff integrations only
+        )
         .first()
     )
     if token is None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from candor.api import schemas as s
@@ -153,6 +152,7 @@ def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Any:
     )[0]
     if outcome.status == REJECTED:
         return Status(409, {"detail": outcome.message})
+    assert outcome.person_id is not None  # noqa: S101 - a non-rejected outcome names its person
     person = selectors.candidate_dossier(actor=actor, person_id=outcome.person_id, where="api")
     return Status(201, _candidate_out(person))
 
@@ -271,9 +271,8 @@ def create_application(request: HttpRequest, payload: s.ApplicationIn) -> Any:
         missing["person_id"] = ["There is no such person."]
     if vacancy is None:
         missing["vacancy_id"] = ["There is no such vacancy."]
-    if missing:
+    if person is None or vacancy is None:
         raise ValidationError(missing)
-    assert person is not None and vacancy is not None
     return Status(
         201,
         application_create(
@@ -286,6 +285,13 @@ def create_application(request: HttpRequest, payload: s.ApplicationIn) -> Any:
     )
 
 
+def _application(application_id: int) -> Application:
+    application = Application.objects.select_related("person").filter(pk=application_id).first()
+    if application is None:
+        raise Http404(f"there is no application {application_id}")
+    return application
+
+
 @router.post(
     "/applications/{application_id}/move",
     auth=TokenAuth("application.change"),
@@ -295,7 +301,7 @@ def create_application(request: HttpRequest, payload: s.ApplicationIn) -> Any:
 def move_application(request: HttpRequest, application_id: int, payload: s.MoveIn) -> Any:
     """Move to the next stage of the procedure (or to rejected / withdrawn)."""
     actor = require(request, "application.change")
-    application = get_object_or_404(Application.objects.select_related("person"), pk=application_id)
+    application = _application(application_id)
     return application_move(actor=actor, application=application, stage=payload.stage)
 
 
@@ -308,6 +314,6 @@ def move_application(request: HttpRequest, application_id: int, payload: s.MoveI
 def record_step(request: HttpRequest, application_id: int, payload: s.StepIn) -> Any:
     """Record an interview or a test (when, outcome, score, report)."""
     actor = require(request, "application.change")
-    application = get_object_or_404(Application.objects.select_related("person"), pk=application_id)
+    application = _application(application_id)
     step = procedure_step_record(actor=actor, application=application, **payload.dict())
     return Status(201, {"id": step.pk, "kind": step.kind, "outcome": step.outcome})

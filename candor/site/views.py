@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -142,3 +142,24 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(name)s saved.") % {"name": organisation.name})
             return redirect("site:home")
     return render(request, "site/form.html", {"form": form, "title": _("New client or supplier")})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 for everyone: JSON under /api/ (every API answer says what is wrong), a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"there is no API endpoint at {request.path}"}, status=404)
+    return render(
+        request,
+        "site/error.html",
+        {"title": _("Page not found"), "text": _("This page does not exist (any more).")},
+        status=404,
+    )
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "site/error.html",
+        {"title": _("Not allowed"), "text": _("Your role does not give access to this page.")},
+        status=403,
+    )

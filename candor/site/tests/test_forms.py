@@ -93,17 +93,26 @@ def test_editing_personal_details_is_validated_and_audited_by_field_name(
     browser_client.post(reverse("site:candidate_new"), _candidate())
     person = Person.objects.get(last_name="Claeys")
     url = reverse("site:person_edit", args=[person.pk])
-    fields = {"first_name": "Hanne", "last_name": "Claeys", "gender": "", "civil_status": "",
-              "nationality": "", "preferred_language": "", "contact_channel": "",
-              "contact_times": "", "notes": ""}
+    fields = {
+        "first_name": "Hanne",
+        "last_name": "Claeys",
+        "gender": "",
+        "civil_status": "",
+        "nationality": "",
+        "preferred_language": "",
+        "contact_channel": "",
+        "contact_times": "",
+        "notes": "",
+    }
     bad = browser_client.post(url, {**fields, "birth_date": "2999-01-01"})
     assert bad.status_code == 200
     assert "future" in " ".join(bad.context["form"].errors["birth_date"])
     person.refresh_from_db()
     assert person.birth_date == dt.date(1991, 4, 12)
 
-    good = browser_client.post(url, {**fields, "birth_date": "1991-04-13",
-                                     "notes": "<b>Flexibel</b>"})
+    good = browser_client.post(
+        url, {**fields, "birth_date": "1991-04-13", "notes": "<b>Flexibel</b>"}
+    )
     assert good.status_code == 302, good.context["form"].errors
     person.refresh_from_db()
     assert person.birth_date == dt.date(1991, 4, 13)
@@ -118,8 +127,12 @@ def test_editing_personal_details_is_validated_and_audited_by_field_name(
 def test_a_client_with_a_bad_vat_number_and_iban_gets_both_errors(browser_client: Client) -> None:
     response = browser_client.post(
         reverse("site:organisation_new"),
-        {"kind": "client", "name": "Brouwerij Test", "vat_number": "BE0123456789",
-         "iban": "BE00 0000 0000 0000"},
+        {
+            "kind": "client",
+            "name": "Brouwerij Test",
+            "vat_number": "BE0123456789",
+            "iban": "BE00 0000 0000 0000",
+        },
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -129,8 +142,12 @@ def test_a_client_with_a_bad_vat_number_and_iban_gets_both_errors(browser_client
 
     ok = browser_client.post(
         reverse("site:organisation_new"),
-        {"kind": "client", "name": "Brouwerij Test", "vat_number": "0417.497.106",
-         "iban": "BE71 0961 2345 6769"},
+        {
+            "kind": "client",
+            "name": "Brouwerij Test",
+            "vat_number": "0417.497.106",
+            "iban": "BE71 0961 2345 6769",
+        },
     )
     assert ok.status_code == 302
     saved = Organisation.objects.get()
