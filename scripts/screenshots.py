@@ -13,6 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = "8765"
+# The project's own console script, next to the interpreter running this script.
+CANDOR = str(Path(sys.executable).with_name("candor"))
 
 
 def main() -> int:
@@ -21,9 +23,11 @@ def main() -> int:
     data = tempfile.mkdtemp(prefix="candor-shots-")
     env = {**os.environ, "CANDOR_DATA_DIR": data}
     env.pop("DATABASE_URL", None)
-    subprocess.run(["candor", "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        ["candor", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+    subprocess.run(  # noqa: S603 - fixed arguments, our own executable
+        [CANDOR, "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments, our own executable
+        [CANDOR, "runserver", f"127.0.0.1:{PORT}", "--noreload"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

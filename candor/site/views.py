@@ -145,7 +145,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """404 for everyone: JSON under /api/ (every API answer says what is wrong), a page elsewhere."""
+    """404 for everyone: JSON under /api/ (API answers always say what is wrong), else a page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"there is no API endpoint at {request.path}"}, status=404)
     return render(

@@ -140,7 +140,8 @@ def resume_to_record(data: dict[str, Any]) -> CandidateRecord:
     if not isinstance(basics, dict):
         raise ValueError("“basics” is missing or not an object")
     first, last = split_name(_text(basics.get("name")))
-    location = basics.get("location") if isinstance(basics.get("location"), dict) else {}
+    raw_location = basics.get("location")
+    location: dict[str, Any] = raw_location if isinstance(raw_location, dict) else {}
     country = _text(location.get("countryCode")).upper()[:2] or "BE"
     warnings: list[str] = []
 

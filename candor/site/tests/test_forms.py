@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from candor.audit.models import AuditEvent
+from candor.core import clock
 from candor.people.models import Person
 from candor.relations.models import Organisation
 from candor.testing.personas import PASSWORD
@@ -53,7 +54,7 @@ def test_a_new_candidate_is_saved_with_the_chosen_source(browser_client: Client)
 
 @pytest.mark.req("R1.1")
 def test_bad_input_is_shown_per_field_and_what_was_typed_stays(browser_client: Client) -> None:
-    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    future = (clock.today() + dt.timedelta(days=30)).isoformat()
     response = browser_client.post(
         reverse("site:candidate_new"),
         _candidate(email="hanne@", mobile="12", birth_date=future),
