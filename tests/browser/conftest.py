@@ -57,8 +57,11 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
-def log_in(page: Any, username: str, password: str) -> None:
+def log_in(page: Any, username: str, password: str, *, expect_success: bool = True) -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    if expect_success:
+        page.wait_for_selector("header nav .who")
