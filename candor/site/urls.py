@@ -19,4 +19,5 @@ urlpatterns = [
     path("candidates/<int:person_id>/", views.dossier, name="dossier"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("organisations/new/", views.organisation_new, name="organisation_new"),
+    path("registry/", views.registry_page, name="registry"),
 ]

@@ -16,6 +16,7 @@ from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Channel, Person, SourceKind
 from candor.people.services import PERSON_EDITABLE, ProvenanceSpec, person_update
+from candor.privacy import registry
 from candor.recruitment import selectors
 from candor.recruitment.intake import REJECTED, candidates_write
 from candor.recruitment.records import RecordInvalid, clean_candidate
@@ -75,6 +76,15 @@ def dossier(request: HttpRequest, person_id: int) -> HttpResponse:
         "site/dossier.html",
         {"person": person, "can_edit": can(request.user, "person.change")},
     )
+
+
+@require("registry.view")
+def registry_page(request: HttpRequest) -> HttpResponse:
+    """The personal-data registry, for the DPO and the administrator (R9.1)."""
+    by_model: dict[str, list[dict[str, Any]]] = {}
+    for row in registry.as_rows():
+        by_model.setdefault(row["model"], []).append(row)
+    return render(request, "site/registry.html", {"models": by_model})
 
 
 def _actor(request: HttpRequest) -> Actor:

@@ -39,6 +39,7 @@ EVERYONE = frozenset(ROLE_NAMES)
 BACK_OFFICE = frozenset({"consultant", "dpo", "administrator"})
 DOSSIER_READERS = frozenset({"consultant", "dpo"})
 CONSULTANT = frozenset({"consultant"})
+REGISTRY_READERS = frozenset({"dpo", "administrator"})
 
 # Django URL patterns other than API operations: route → (who may, status the allowed get).
 SITE_EXPECTATIONS: dict[str, tuple[frozenset[str], int]] = {
@@ -47,6 +48,7 @@ SITE_EXPECTATIONS: dict[str, tuple[frozenset[str], int]] = {
     "candidates/new/": (CONSULTANT, 200),  # form: new candidate
     "people/<int:person_id>/edit/": (CONSULTANT, 200),  # form: correct personal details
     "organisations/new/": (CONSULTANT, 200),  # form: new client or supplier
+    "registry/": (REGISTRY_READERS, 200),  # the personal-data registry, field by field
     "api/v1/openapi.json": (EVERYONE, 200),  # the API description is public, it holds no data
     "api/v1/docs": (EVERYONE, 200),  # Swagger UI over that description
     "api/v1/": (EVERYONE, 404),  # django-ninja's root: a 404 pointing at the docs

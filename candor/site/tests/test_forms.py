@@ -153,3 +153,13 @@ def test_a_client_with_a_bad_vat_number_and_iban_gets_both_errors(browser_client
     assert ok.status_code == 302
     saved = Organisation.objects.get()
     assert (saved.vat_number, saved.iban) == ("BE0417497106", "BE71096123456769")
+
+
+@pytest.mark.req("R9.1")
+def test_the_dpo_reads_the_registry_page_generated_from_the_declarations(dpo: Any) -> None:
+    client = Client(headers={"accept-language": "en"})
+    client.login(username=dpo.username, password=PASSWORD)
+    page = client.get(reverse("site:registry")).content.decode()
+    assert "<code>people.person</code>" in page
+    assert "keep: Belgian bookkeeping law" in page  # the IBAN's erasure rule, from the registry
+    assert "birth_date" in page

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from candor.accounts.permissions import can
+
+
+def navigation(request: HttpRequest) -> dict[str, bool]:
+    """Which navigation links the signed-in user's role may follow."""
+    user = getattr(request, "user", None)
+    return {"show_registry": can(user, "registry.view")}
