@@ -15,16 +15,18 @@ callers that want one bad record not to sink its neighbours retry record by reco
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from candor.audit.services import Event, audit_record_many
 from candor.core.actor import Actor
+from candor.core.bulk import insert_rows
 from candor.people.models import Address, ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.models import (
@@ -66,30 +68,43 @@ class WriteOutcome:
     conflicts: list[str] = field(default_factory=list)
 
 
-def _contact_rows(person_id: int, r: CandidateRecord, prov_id: int) -> list[ContactPoint]:
+# A row to insert: its model and field values by attname (``person_id``); ``insert_rows`` fills
+# the other fields with their defaults. Cheaper than a model instance per row (tens of µs).
+Row = tuple[type[models.Model], dict[str, Any]]
+
+
+def _contact_rows(person_id: int, r: CandidateRecord, prov_id: int) -> list[dict[str, Any]]:
     rows = []
     for i, email in enumerate(r.emails):
         rows.append(
-            ContactPoint(
-                person_id=person_id,
-                kind=ContactKind.EMAIL,
-                value=email,
-                normalised=email,
-                is_primary=i == 0,
-                provenance_id=prov_id,
-            )
+            {
+                "person_id": person_id,
+                "kind": ContactKind.EMAIL,
+                "value": email,
+                "normalised": email,
+                "is_primary": i == 0,
+                "provenance_id": prov_id,
+            }
         )
     for kind, values in ((ContactKind.PHONE, r.phones), (ContactKind.MOBILE, r.mobiles)):
         rows.extend(
-            ContactPoint(
-                person_id=person_id, kind=kind, value=v, normalised=v, provenance_id=prov_id
-            )
+            {
+                "person_id": person_id,
+                "kind": kind,
+                "value": v,
+                "normalised": v,
+                "provenance_id": prov_id,
+            }
             for v in values
         )
     rows.extend(
-        ContactPoint(
-            person_id=person_id, kind=ContactKind.URL, value=u, normalised=u, provenance_id=prov_id
-        )
+        {
+            "person_id": person_id,
+            "kind": ContactKind.URL,
+            "value": u,
+            "normalised": u,
+            "provenance_id": prov_id,
+        }
         for u in r.urls
     )
     return rows
@@ -99,81 +114,85 @@ class _Rows:
     """Child rows collected for one bulk insert per table."""
 
     def __init__(self) -> None:
-        self.by_model: dict[type, list[Any]] = defaultdict(list)
+        self.by_model: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
 
-    def add(self, rows: list[Any]) -> dict[str, int]:
+    def add(self, rows: list[Row]) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for row in rows:
-            self.by_model[type(row)].append(row)
-            label = type(row)._meta.model_name
+        for model, values in rows:
+            self.by_model[model].append(values)
+            label = str(model._meta.model_name)
             counts[label] = counts.get(label, 0) + 1
         return counts
 
     def save(self) -> None:
         for model, rows in self.by_model.items():
-            model.objects.bulk_create(rows, batch_size=1000)
+            insert_rows(model, rows)
 
 
-def _children(person_id: int, r: CandidateRecord, prov_id: int, *, existing: dict | None) -> list:
+def _children(
+    person_id: int, r: CandidateRecord, prov_id: int, *, existing: dict | None
+) -> list[Row]:
     """Rows for every section of the record not already held (``existing`` from _snapshot)."""
-    have = existing or {
-        "contacts": set(),
-        "education": set(),
-        "experience": set(),
-        "languages": {},
-        "skills": set(),
-        "has_address": False,
-        "has_profile": False,
-    }
-    rows: list[Any] = [
-        c
-        for c in _contact_rows(person_id, r, prov_id)
-        if (c.kind if c.kind != ContactKind.MOBILE else ContactKind.PHONE, c.normalised)
-        not in have["contacts"]
-    ]
-    if existing is not None:
-        for c in rows:  # an existing person keeps their primary e-mail
-            c.is_primary = False
-    if r.address is not None and not have["has_address"]:
-        rows.append(Address(person_id=person_id, provenance_id=prov_id, **_address_kwargs(r)))
+    base = {"person_id": person_id, "provenance_id": prov_id}
+    contacts = _contact_rows(person_id, r, prov_id)
+    education, experience, languages, skills = r.education, r.experience, r.languages, r.skills
+    has_address = False
+    if existing is not None:  # a new person holds nothing yet: every section is new
+        have = existing
+        contacts = [
+            c
+            for c in contacts
+            if (
+                c["kind"] if c["kind"] != ContactKind.MOBILE else ContactKind.PHONE,
+                c["normalised"],
+            )
+            not in have["contacts"]
+        ]
+        for c in contacts:  # an existing person keeps their primary e-mail
+            c["is_primary"] = False
+        has_address = have["has_address"]
+        education = [e for e in education if e.key() not in have["education"]]
+        experience = [j for j in experience if j.key() not in have["experience"]]
+        languages = {c: lv for c, lv in languages.items() if c not in have["languages"]}
+        skills = [s for s in skills if s.casefold() not in have["skills"]]
+    rows: list[Row] = [(ContactPoint, c) for c in contacts]
+    if r.address is not None and not has_address:
+        rows.append((Address, {**base, **_address_kwargs(r)}))
     rows.extend(
-        Education(
-            person_id=person_id,
-            provenance_id=prov_id,
-            kind=e.kind,
-            institution=e.institution,
-            field_of_study=e.field_of_study,
-            diploma=e.diploma,
-            level=e.level,
-            started_on=e.started_on,
-            ended_on=e.ended_on,
+        (
+            Education,
+            {
+                **base,
+                "kind": e.kind,
+                "institution": e.institution,
+                "field_of_study": e.field_of_study,
+                "diploma": e.diploma,
+                "level": e.level,
+                "started_on": e.started_on,
+                "ended_on": e.ended_on,
+            },
         )
-        for e in r.education
-        if e.key() not in have["education"]
+        for e in education
     )
     rows.extend(
-        Experience(
-            person_id=person_id,
-            provenance_id=prov_id,
-            function=j.function,
-            employer=j.employer,
-            started_on=j.started_on,
-            ended_on=j.ended_on,
-            description=j.description,
+        (
+            Experience,
+            {
+                **base,
+                "function": j.function,
+                "employer": j.employer,
+                "started_on": j.started_on,
+                "ended_on": j.ended_on,
+                "description": j.description,
+            },
         )
-        for j in r.experience
-        if j.key() not in have["experience"]
+        for j in experience
     )
     rows.extend(
-        LanguageSkill(person_id=person_id, provenance_id=prov_id, language=code, level=level)
-        for code, level in r.languages.items()
-        if code not in have["languages"]
+        (LanguageSkill, {**base, "language": code, "level": level})
+        for code, level in languages.items()
     )
-    rows.extend(
-        Skill(person_id=person_id, provenance_id=prov_id, name=s)
-        for s in r.skills
-        if s.casefold() not in have["skills"]
-    )
+    rows.extend((Skill, {**base, "name": s}) for s in skills)
     return rows
 
 
@@ -204,26 +223,28 @@ def _snapshot(person_ids: set[int]) -> dict[int, dict]:
         }
         for pid in person_ids
     }
-    for c in ContactPoint.objects.filter(person_id__in=person_ids).only(
+    for pid, held, normalised in ContactPoint.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "kind", "normalised"
     ):
-        kind = ContactKind.PHONE if c.kind == ContactKind.MOBILE else c.kind
-        snap[c.person_id]["contacts"].add((kind, c.normalised))
+        kind = ContactKind.PHONE if held == ContactKind.MOBILE else held
+        snap[pid]["contacts"].add((kind, normalised))
     for pid in Address.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True):
         snap[pid]["has_address"] = True
-    for e in Education.objects.filter(person_id__in=person_ids):
+    for pid, institution, field_of_study, diploma, ended_on in Education.objects.filter(
+        person_id__in=person_ids
+    ).values_list("person_id", "institution", "field_of_study", "diploma", "ended_on"):
         key = EducationData(
-            institution=e.institution,
-            field_of_study=e.field_of_study,
-            diploma=e.diploma,
-            ended_on=e.ended_on,
+            institution=institution,
+            field_of_study=field_of_study,
+            diploma=diploma,
+            ended_on=ended_on,
         ).key()
-        snap[e.person_id]["education"].add(key)
-    for j in Experience.objects.filter(person_id__in=person_ids):
-        key = ExperienceData(
-            function=j.function, employer=j.employer, started_on=j.started_on
-        ).key()
-        snap[j.person_id]["experience"].add(key)
+        snap[pid]["education"].add(key)
+    for pid, function, employer, started_on in Experience.objects.filter(
+        person_id__in=person_ids
+    ).values_list("person_id", "function", "employer", "started_on"):
+        key = ExperienceData(function=function, employer=employer, started_on=started_on).key()
+        snap[pid]["experience"].add(key)
     for pid, lang, level in LanguageSkill.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "language", "level"
     ):
@@ -264,6 +285,15 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
     return matches
 
 
+def _ids_by_pseudonym(pseudonyms: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The keys the database gave to people just inserted, found by their unique pseudonym."""
+    ids: dict[uuid.UUID, int] = {}
+    for start in range(0, len(pseudonyms), 900):  # SQLite's bound-parameter limit
+        chunk = pseudonyms[start : start + 900]
+        ids.update(Person.objects.filter(pseudonym__in=chunk).values_list("pseudonym", "pk"))
+    return ids
+
+
 def _merge_scalars(target: Any, r: CandidateRecord, names: tuple[str, ...]) -> tuple[list, list]:
     filled, conflicts = [], []
     for name in names:
@@ -294,11 +324,14 @@ def _union(first: CandidateRecord, later: CandidateRecord) -> None:
         first.address = later.address
 
 
-def _profile(person_id: int, r: CandidateRecord, prov_id: int) -> CandidateProfile:
-    return CandidateProfile(
-        person_id=person_id,
-        provenance_id=prov_id,
-        **{name: getattr(r, name) for name in PROFILE_FIELDS},
+def _profile(person_id: int, r: CandidateRecord, prov_id: int) -> Row:
+    return (
+        CandidateProfile,
+        {
+            "person_id": person_id,
+            "provenance_id": prov_id,
+            **{name: getattr(r, name) for name in PROFILE_FIELDS},
+        },
     )
 
 
@@ -405,30 +438,36 @@ def candidates_write(
 
         if new_indexes:
             assert prov_id is not None
-            people = [
-                Person(
-                    provenance_id=prov_id,
-                    first_name=records[i].first_name,
-                    last_name=records[i].last_name,
-                    name_key=records[i].name_key,
-                    is_candidate=True,
-                    **{name: getattr(records[i], name) for name in PERSON_FIELDS},
-                )
-                for i in new_indexes
-            ]
-            Person.objects.bulk_create(people, batch_size=1000)
-            for i, person in zip(new_indexes, people, strict=True):
-                r = records[i]
-                counts = rows.add([_profile(person.pk, r, prov_id)])
-                counts.update(rows.add(_children(person.pk, r, prov_id, existing=None)))
-                outcomes[i] = WriteOutcome(CREATED, person.pk)
+            pseudonyms = [uuid.uuid4() for _ in new_indexes]
+            insert_rows(
+                Person,
+                [
+                    {
+                        "pseudonym": pseudonym,
+                        "provenance_id": prov_id,
+                        "first_name": records[i].first_name,
+                        "last_name": records[i].last_name,
+                        "name_key": records[i].name_key,
+                        "is_candidate": True,
+                        **{name: getattr(records[i], name) for name in PERSON_FIELDS},
+                    }
+                    for i, pseudonym in zip(new_indexes, pseudonyms, strict=True)
+                ],
+            )
+            person_ids = _ids_by_pseudonym(pseudonyms)
+            code = source.code
+            for i, pseudonym in zip(new_indexes, pseudonyms, strict=True):
+                r, pid = records[i], person_ids[pseudonym]
+                added = rows.add([_profile(pid, r, prov_id)])
+                added.update(rows.add(_children(pid, r, prov_id, existing=None)))
+                outcomes[i] = WriteOutcome(CREATED, pid)
                 events.append(
                     Event(
                         "create",
                         "people.person",
-                        str(person.pk),
-                        str(person.pseudonym),
-                        {"source": source.code, "rows": counts},
+                        str(pid),
+                        str(pseudonym),
+                        {"source": code, "rows": added},
                     )
                 )
 
@@ -486,8 +525,8 @@ def candidates_write(
             prov_id = source.row().pk
             for pending in rows.by_model.values():
                 for row in pending:
-                    if row.provenance_id == PENDING_PROVENANCE:
-                        row.provenance_id = prov_id
+                    if row["provenance_id"] == PENDING_PROVENANCE:
+                        row["provenance_id"] = prov_id
         rows.save()
         for later, first in folded.items():
             first_outcome = outcomes[first]

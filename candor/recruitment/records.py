@@ -24,6 +24,10 @@ from candor.people.models import CivilStatus, ContactChannel, Gender, Language
 from candor.recruitment.models import CEFR, EducationLevel
 
 MAX_TEXT = 10_000
+# The allowed values, listed once (an enum's ``.values`` is rebuilt on every access).
+GENDERS, CIVIL_STATUSES = list(Gender.values), list(CivilStatus.values)
+LANGUAGES, CONTACT_CHANNELS = list(Language.values), list(ContactChannel.values)
+CEFR_LEVELS, EDUCATION_LEVELS = list(CEFR.values), list(EducationLevel.values)
 
 
 @dataclass(slots=True)
@@ -161,19 +165,18 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
     if r.available_from is not None and r.available_from.year < 1950:
         errors.setdefault("available_from", []).append("This date is not plausible.")
 
-    r.gender = _choice(errors, "gender", r.gender, list(Gender.values))
-    r.civil_status = _choice(errors, "civil_status", r.civil_status, list(CivilStatus.values))
-    r.preferred_language = _choice(
-        errors, "preferred_language", r.preferred_language, list(Language.values)
-    )
-    r.contact_channel = _choice(
-        errors, "contact_channel", r.contact_channel, list(ContactChannel.values)
-    )
+    r.gender = _choice(errors, "gender", r.gender, GENDERS)
+    r.civil_status = _choice(errors, "civil_status", r.civil_status, CIVIL_STATUSES)
+    r.preferred_language = _choice(errors, "preferred_language", r.preferred_language, LANGUAGES)
+    r.contact_channel = _choice(errors, "contact_channel", r.contact_channel, CONTACT_CHANNELS)
     r.nationality = (r.nationality or "").strip().upper()
     if r.nationality and (len(r.nationality) != 2 or not r.nationality.isalpha()):
         errors.setdefault("nationality", []).append("Use a two-letter country code (BE, NL, FR…).")
 
-    emails, phones, mobiles, urls = [], [], [], []
+    emails: list[str] = []
+    phones: list[str] = []
+    mobiles: list[str] = []
+    urls: list[str] = []
     for value in r.emails:
         try:
             emails.append(normalise_email(value))
@@ -195,7 +198,7 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
     r.mobiles = [m for m in dict.fromkeys(mobiles) if m not in r.phones]
     r.urls = list(dict.fromkeys(urls))
 
-    levels = list(CEFR.values)
+    levels = CEFR_LEVELS
     languages = {}
     for code, level in r.languages.items():
         code = (code or "").strip().lower()
@@ -211,7 +214,7 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
             languages[code] = level
     r.languages = languages
 
-    education_levels = list(EducationLevel.values)
+    education_levels = EDUCATION_LEVELS
     for item in r.education:
         item.institution = _text(item.institution, 160)
         item.field_of_study = _text(item.field_of_study, 160)

@@ -25,8 +25,9 @@ def vacancy_create(*, actor: Actor, data: dict[str, Any]) -> Vacancy:
     vacancy.full_clean()
     with transaction.atomic():
         vacancy.save()
-        audit_record(actor=actor, action="create", object_type="recruitment.vacancy",
-                     object_id=vacancy.pk)
+        audit_record(
+            actor=actor, action="create", object_type="recruitment.vacancy", object_id=vacancy.pk
+        )
     return vacancy
 
 
@@ -47,9 +48,14 @@ def application_create(
             consultant_id=actor.user_id,
             provenance=source.row(),
         )
-        audit_record(actor=actor, action="create", object_type="recruitment.application",
-                     object_id=application.pk, subject=str(person.pseudonym),
-                     detail={"vacancy": vacancy.pk})
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="recruitment.application",
+            object_id=application.pk,
+            subject=str(person.pseudonym),
+            detail={"vacancy": vacancy.pk},
+        )
     return application
 
 
@@ -70,15 +76,22 @@ def application_move(*, actor: Actor, application: Application, stage: str) -> A
         allowed.add(PIPELINE[position + 1])
     if target not in allowed:
         raise ValidationError(
-            {"stage": f"From “{current.label}” the next stage is "
-                      f"“{PIPELINE[position + 1].label}” (or rejected / withdrawn)."}
+            {
+                "stage": f"From “{current.label}” the next stage is "
+                f"“{PIPELINE[position + 1].label}” (or rejected / withdrawn)."
+            }
         )
     with transaction.atomic():
         application.stage = target
         application.save(update_fields=["stage", "updated_at"])
-        audit_record(actor=actor, action="update", object_type="recruitment.application",
-                     object_id=application.pk, subject=str(application.person.pseudonym),
-                     detail={"fields": ["stage"], "from": current.value, "to": target.value})
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="recruitment.application",
+            object_id=application.pk,
+            subject=str(application.person.pseudonym),
+            detail={"fields": ["stage"], "from": current.value, "to": target.value},
+        )
     return application
 
 
@@ -96,8 +109,14 @@ def procedure_step_record(
 ) -> ProcedureStep:
     """Record an interview or test of a procedure (R1.2); the agency is its source."""
     step = ProcedureStep(
-        application=application, kind=kind, scheduled_at=scheduled_at, outcome=outcome,
-        score=score, report=report, test_name=test_name, external_assessor=external_assessor,
+        application=application,
+        kind=kind,
+        scheduled_at=scheduled_at,
+        outcome=outcome,
+        score=score,
+        report=report,
+        test_name=test_name,
+        external_assessor=external_assessor,
         conducted_by_id=actor.user_id,
     )
     step.full_clean(exclude=["provenance"])
@@ -106,7 +125,12 @@ def procedure_step_record(
             kind="agency", channel="form", recorded_by_id=actor.user_id
         ).row()
         step.save()
-        audit_record(actor=actor, action="create", object_type="recruitment.procedurestep",
-                     object_id=step.pk, subject=str(application.person.pseudonym),
-                     detail={"kind": kind})
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="recruitment.procedurestep",
+            object_id=step.pk,
+            subject=str(application.person.pseudonym),
+            detail={"kind": kind},
+        )
     return step

@@ -11,8 +11,17 @@ from candor.core.normalise import normalise_iban, normalise_vat
 from candor.relations.models import Organisation
 
 ORGANISATION_FIELDS = (
-    "kind", "name", "sector", "website", "vat_number", "iban", "bic", "billing_street",
-    "billing_postcode", "billing_city", "billing_country",
+    "kind",
+    "name",
+    "sector",
+    "website",
+    "vat_number",
+    "iban",
+    "bic",
+    "billing_street",
+    "billing_postcode",
+    "billing_city",
+    "billing_country",
 )
 
 

@@ -63,7 +63,8 @@ def _languages(value: str) -> dict[str, str]:
 
 
 def row_to_record(row: dict[str, str]) -> CandidateRecord:
-    get = lambda name: (row.get(name) or "").strip()  # noqa: E731
+    stripped = {name: (value or "").strip() for name, value in row.items()}
+    get = lambda name: stripped.get(name, "")  # noqa: E731
     education = []
     if get("education_diploma") or get("education_institution") or get("education_field"):
         education.append(
@@ -156,7 +157,7 @@ class CsvFormat:
                     continue
                 where = f"{path.name}:{reader.line_num}"
                 if None in row:
-                    yield Item(where, error=f"{len(row[None])} more value(s) than columns")  # type: ignore[index]
+                    yield Item(where, error=f"{len(row[None])} more value(s) than columns")
                     continue
                 if not any((v or "").strip() for v in row.values()):
                     continue  # blank line

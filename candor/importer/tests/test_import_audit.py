@@ -111,12 +111,17 @@ def test_the_audit_trail_verifies_after_imports_rejections_and_a_failed_batch(
     run_import(write_csv(ROWS))
     run_import(FIXTURES / "resumes", fmt="jsonresume", source="partner:VDAB")
 
-    def failing(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
+    from candor.recruitment import intake
     from candor.recruitment.models import Skill
 
-    monkeypatch.setattr(Skill.objects, "bulk_create", failing)
+    real_insert_rows = intake.insert_rows  # the one bulk writer of a batch's rows
+
+    def failing(model: object, rows: object, **kwargs: object) -> None:
+        if model is Skill:
+            raise RuntimeError("disk full")
+        real_insert_rows(model, rows, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "insert_rows", failing)
     with pytest.raises(RuntimeError):
         run_import(FIXTURES / "sample_resume.json", fmt="jsonresume")
     monkeypatch.undo()

@@ -16,6 +16,7 @@ from candor.importer.services import import_path
 from candor.importer.tests.support import Run, table_counts
 from candor.people.models import Address, Channel, ContactPoint, Person, Provenance
 from candor.people.services import ProvenanceSpec
+from candor.recruitment import intake
 from candor.recruitment.models import CandidateProfile, LanguageSkill, Skill
 
 
@@ -97,17 +98,17 @@ def test_killing_an_import_midway_leaves_no_half_written_person_and_a_rerun_fini
     class Killed(BaseException):
         """Stands for the process being killed: nothing after it runs."""
 
-    real_bulk_create = Skill.objects.bulk_create
+    real_insert_rows = intake.insert_rows  # the one bulk writer of a batch's rows
     calls = []
 
-    def dying_bulk_create(objs: Any, *args: Any, **kwargs: Any) -> Any:
-        created = real_bulk_create(objs, *args, **kwargs)  # the rows are written...
-        calls.append(len(created))
-        if len(calls) == 2:
-            raise Killed  # ...and the second batch dies before it commits
-        return created
+    def dying_insert_rows(model: Any, rows: Any, **kwargs: Any) -> None:
+        real_insert_rows(model, rows, **kwargs)  # the rows are written...
+        if model is Skill:
+            calls.append(len(rows))
+            if len(calls) == 2:
+                raise Killed  # ...and the second batch dies before it commits
 
-    monkeypatch.setattr(Skill.objects, "bulk_create", dying_bulk_create)
+    monkeypatch.setattr(intake, "insert_rows", dying_insert_rows)
     with pytest.raises(Killed):
         run_import(path, batch_size=2)
     monkeypatch.undo()

@@ -1,0 +1,152 @@
+"""Inserting many new rows of one model quickly, for the batch writers (import, intake).
+
+``insert_rows`` does what ``Model.objects.bulk_create`` does for new rows, without building a
+model instance per row or compiling the values through the ORM one by one: fields missing from
+a row take the field's default (as ``Model(**row)`` would), ``auto_now``/``auto_now_add``
+fields take the time of the call, and values are converted for the database by the field
+itself, with a shortcut for values that need no conversion (``str`` for text fields, ``bool``,
+``int`` keys). SQLite gets one ``executemany``, PostgreSQL one ``COPY … FROM STDIN``; errors
+surface as Django's ``IntegrityError``/``DatabaseError``, like the ORM's. It returns nothing: a
+caller that needs the new keys looks them up by a unique field it set (a pseudonym).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from types import NoneType
+from typing import Any
+
+from django.db import connections, models
+from django.utils import timezone
+
+# Field classes (exactly these, not subclasses that may convert differently) whose database
+# value is the Python value itself when it already has the given type.
+_AS_IS: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+}
+_KEYS = (models.ForeignKey, models.OneToOneField)
+_PLAIN_PRE_SAVE = {models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save}
+
+
+def _as_is_type(field: models.Field[Any, Any]) -> type | None:
+    kind = _AS_IS.get(type(field))
+    target = getattr(field, "target_field", None)
+    if kind is None and type(field) in _KEYS and isinstance(target, models.Field):
+        kind = _AS_IS.get(type(target))
+    return kind
+
+
+def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
+    prep = field.get_db_prep_save
+    if type(field) is models.DateField:
+        adapt = connection.ops.adapt_datefield_value
+
+        def date(value: Any) -> Any:  # what DateField.get_db_prep_save does with a date
+            return adapt(value) if type(value) is dt.date else prep(value, connection)
+
+        return date
+    return lambda value: prep(value, connection)
+
+
+def _complete(
+    fields: list[models.Field[Any, Any]], rows: Sequence[Mapping[str, Any]], connection: Any
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Every row with every field, as ``Model(**row)`` then ``save`` would have it; and the
+    auto-timestamp columns, whose values are already converted."""
+    now = timezone.now()
+    defaults: dict[str, Any] = {}
+    fixed: dict[str, Any] = {}  # auto_now / auto_now_add: the time of the call
+    made: list[tuple[str, Callable[[], Any]]] = []  # callable defaults: one value per row
+    for f in fields:
+        if type(f).pre_save not in _PLAIN_PRE_SAVE:
+            raise TypeError(f"{f.model._meta.label}.{f.name} saves itself; use bulk_create")
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fixed[f.attname] = f.get_db_prep_save(now, connection)
+        elif f.has_default() and callable(f.default):
+            made.append((f.attname, f.get_default))
+        else:
+            defaults[f.attname] = f.get_default()
+    complete = [{**defaults, **row, **fixed} for row in rows]
+    for attname, make in made:
+        for row, full in zip(rows, complete, strict=True):
+            if attname not in row:
+                full[attname] = make()
+    return complete, set(fixed)
+
+
+def _params(
+    fields: list[models.Field[Any, Any]], rows: Sequence[Mapping[str, Any]], connection: Any
+) -> list[Any]:
+    """One sequence of database values per row, in ``fields`` order.
+
+    Rows become tuples through C-level dict merges and an ``itemgetter``; a column is then
+    converted value by value only when it holds values the field would convert (dates, enum
+    members, UUIDs…), and then exactly as the field converts them.
+    """
+    complete, converted = _complete(fields, rows, connection)
+    if len(fields) == 1:
+        table: list[Any] = [[full[fields[0].attname]] for full in complete]
+    else:
+        table = list(map(itemgetter(*(f.attname for f in fields)), complete))
+    for index, f in enumerate(fields):
+        kind = _as_is_type(f)
+        if f.attname in converted or (
+            kind is not None and set(map(type, map(itemgetter(index), table))) <= {kind, NoneType}
+        ):
+            continue  # every value already is what the database gets
+        if isinstance(table[0], tuple):
+            table = [list(values) for values in table]
+        convert = _converter(f, connection)
+        for values in table:
+            value = values[index]
+            if kind is None or (value is not None and type(value) is not kind):
+                values[index] = convert(value)
+    return table
+
+
+def insert_rows(
+    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, using: str = "default"
+) -> None:
+    """INSERT ``rows`` (field attnames → values, e.g. ``person_id``) as new rows of ``model``.
+
+    An automatic primary key is left to the database unless every row gives it. Run it inside
+    the caller's transaction, like ``bulk_create``.
+    """
+    if not rows:
+        return
+    connection = connections[using]
+    meta = model._meta
+    pk = meta.pk
+    numbered_by_db = (
+        pk is not None
+        and getattr(pk, "db_returning", False)
+        and not all(row.get(pk.attname) is not None for row in rows)
+    )
+    fields = [f for f in meta.concrete_fields if not (numbered_by_db and f is pk)]
+    params = _params(fields, rows, connection)
+
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    target = f"{quote(str(meta.db_table))} ({columns})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy,
+            ):
+                for values in params:
+                    copy.write_row(values)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", params)  # noqa: S608

@@ -1,0 +1,117 @@
+"""``insert_rows`` stores what ``bulk_create`` would store, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from candor.core import clock
+from candor.core.bulk import insert_rows
+from candor.people.models import ContactKind, ContactPoint, Person, Provenance
+from candor.recruitment.models import Education, Skill
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def provenance() -> Provenance:
+    return Provenance.objects.create(
+        kind="medium", name="test", channel="import", obtained_at=clock.now()
+    )
+
+
+@pytest.fixture
+def person(provenance: Provenance) -> Person:
+    return Person.objects.create(
+        provenance=provenance, first_name="Lotte", last_name="Claes", name_key="lotte claes"
+    )
+
+
+def test_missing_fields_take_their_defaults_and_timestamps_the_time_of_the_call(
+    provenance: Provenance,
+) -> None:
+    before = clock.now()
+    with transaction.atomic():
+        insert_rows(
+            Person,
+            [
+                {"provenance_id": provenance.pk, "first_name": "Jan", "last_name": "Peeters"},
+                {"provenance_id": provenance.pk, "first_name": "An", "last_name": "Maes"},
+            ],
+        )
+
+    jan, an = Person.objects.get(first_name="Jan"), Person.objects.get(first_name="An")
+    assert (jan.first_name, jan.notes, jan.is_candidate, jan.birth_date) == ("Jan", "", False, None)
+    assert jan.pseudonym != an.pseudonym  # a callable default is called once per row
+    assert jan.created_at == jan.updated_at >= before
+    assert jan.created_at == an.created_at
+
+
+def test_values_are_converted_by_their_field(person: Person, provenance: Provenance) -> None:
+    pseudonym = uuid.uuid4()
+    with transaction.atomic():
+        insert_rows(
+            Person,
+            [
+                {
+                    "provenance_id": provenance.pk,
+                    "first_name": "Sofie",
+                    "last_name": "Janssens",
+                    "pseudonym": pseudonym,
+                    "birth_date": dt.date(1990, 2, 28),
+                }
+            ],
+        )
+        insert_rows(
+            ContactPoint,
+            [
+                {
+                    "person_id": person.pk,
+                    "provenance_id": provenance.pk,
+                    "kind": ContactKind.MOBILE,
+                    "value": "+32470123456",
+                    "normalised": "+32470123456",
+                }
+            ],
+        )
+        insert_rows(
+            Education,
+            [
+                {
+                    "person_id": person.pk,
+                    "provenance_id": provenance.pk,
+                    "diploma": "Master",
+                    "started_on": None,
+                    "ended_on": dt.date(2014, 6, 30),
+                }
+            ],
+        )
+
+    sofie = Person.objects.get(pseudonym=pseudonym)
+    assert sofie.birth_date == dt.date(1990, 2, 28)
+    contact = ContactPoint.objects.get(person=person)
+    assert (contact.kind, contact.is_primary, contact.label) == ("mobile", False, "")
+    study = Education.objects.get(person=person)
+    assert (study.kind, study.started_on, study.ended_on) == ("study", None, dt.date(2014, 6, 30))
+
+
+def test_a_refused_row_raises_django_s_integrity_error_and_the_batch_rolls_back(
+    person: Person, provenance: Provenance
+) -> None:
+    rows = [
+        {"person_id": person.pk, "provenance_id": provenance.pk, "name": name}
+        for name in ("Excel", "SAP", "Excel")  # one skill twice breaks ``skill_once``
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Skill, rows)
+
+    assert not Skill.objects.exists()
+
+
+def test_nothing_to_insert_is_no_query(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        insert_rows(Skill, [])
