@@ -36,7 +36,12 @@ from candor.recruitment.models import (
     LanguageSkill,
     Skill,
 )
-from candor.recruitment.records import CandidateRecord, EducationData, ExperienceData
+from candor.recruitment.records import (
+    AddressData,
+    CandidateRecord,
+    EducationData,
+    ExperienceData,
+)
 
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
 PENDING_PROVENANCE = 0  # merge rows wait for it: the provenance is stored only if they exist
@@ -157,7 +162,7 @@ def _children(
         skills = [s for s in skills if s.casefold() not in have["skills"]]
     rows: list[Row] = [(ContactPoint, c) for c in contacts]
     if r.address is not None and not has_address:
-        rows.append((Address, {**base, **_address_kwargs(r)}))
+        rows.append((Address, {**base, **_address_kwargs(r.address)}))
     rows.extend(
         (
             Education,
@@ -196,9 +201,7 @@ def _children(
     return rows
 
 
-def _address_kwargs(r: CandidateRecord) -> dict[str, str]:
-    a = r.address
-    assert a is not None
+def _address_kwargs(a: AddressData) -> dict[str, str]:
     return {
         "street": a.street,
         "number": a.number,
@@ -348,6 +351,210 @@ def _forget_provenance_on_rollback(source: ProvenanceSpec) -> Iterator[None]:
         raise
 
 
+class _Batch:
+    """One call of ``candidates_write``: classify the records, then create, merge and record."""
+
+    def __init__(self, actor: Actor, source: ProvenanceSpec, records: list[CandidateRecord]):
+        self.actor, self.source, self.records = actor, source, records
+        self.outcomes: list[WriteOutcome | None] = [None] * len(records)
+        self.targets: dict[int, int] = {}  # record index → existing person id
+        self.folded: dict[int, int] = {}  # later record index → record it was folded into
+        self.existing: dict[int, Person] = {}
+        self.events: list[Event] = []
+        self.rows = _Rows()
+        self.prov_id: int | None = None  # stored on first use: a run adding nothing leaves none
+
+    def reject(self, i: int, message: str, person_id: int | None = None) -> None:
+        self.outcomes[i] = WriteOutcome(REJECTED, person_id=person_id, message=message)
+
+    # -- classification ----------------------------------------------------------------------
+
+    def classify(self, on_duplicate: str) -> None:
+        matches = _find_matches(self.records)
+        first_of: dict[str, int] = {}  # contact value / name key → first record index in batch
+        for i, r in enumerate(self.records):
+            found = matches.get(i, set())
+            if len(found) > 1:
+                listed = ", ".join(f"#{pid}" for pid in sorted(found))
+                self.reject(i, f"matches several people ({listed}); resolve by hand")
+            elif found:
+                self.targets[i] = next(iter(found))
+            else:
+                self._fold_within_batch(i, r, first_of)
+        self.existing = {p.pk: p for p in Person.objects.filter(pk__in=set(self.targets.values()))}
+        for i, pid in list(self.targets.items()):
+            if self.existing[pid].name_key != self.records[i].name_key:
+                self.reject(
+                    i,
+                    f"shares an e-mail or phone with person #{pid}, whose name differs; "
+                    "not merged, check by hand",
+                )
+                del self.targets[i]
+            elif on_duplicate == "report":
+                self.reject(i, f"this person already exists (#{pid})", person_id=pid)
+                del self.targets[i]
+        first_for: dict[int, int] = {}  # existing person id → first record merging into them
+        for i, pid in list(self.targets.items()):
+            if pid in first_for:  # several rows of this batch for one person: merge them once
+                self.folded[i] = first_for[pid]
+                _union(self.records[first_for[pid]], self.records[i])
+                del self.targets[i]
+            else:
+                first_for[pid] = i
+
+    def _fold_within_batch(self, i: int, r: CandidateRecord, first_of: dict[str, int]) -> None:
+        keys = [v for _k, v in r.contact_keys()] or [f"{r.name_key}|{r.birth_date}"]
+        earlier = next((first_of[k] for k in keys if k in first_of), None)
+        if earlier is None:
+            for k in keys:
+                first_of[k] = i
+        elif self.records[earlier].name_key != r.name_key:
+            self.reject(
+                i,
+                f"shares an e-mail or phone with record {earlier + 1} of this batch, "
+                "whose name differs; not merged",
+            )
+        else:
+            self.folded[i] = earlier
+            _union(self.records[earlier], r)
+            for k in keys:  # a later row may be linked to this one by its phone only
+                first_of.setdefault(k, earlier)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def create_new(self) -> None:
+        new_indexes = [
+            i
+            for i in range(len(self.records))
+            if self.outcomes[i] is None and i not in self.targets and i not in self.folded
+        ]
+        if not new_indexes:
+            return
+        prov_id = self.prov_id = self.source.row().pk
+        records = self.records
+        pseudonyms = [uuid.uuid4() for _ in new_indexes]
+        insert_rows(
+            Person,
+            [
+                {
+                    "pseudonym": pseudonym,
+                    "provenance_id": prov_id,
+                    "first_name": records[i].first_name,
+                    "last_name": records[i].last_name,
+                    "name_key": records[i].name_key,
+                    "is_candidate": True,
+                    **{name: getattr(records[i], name) for name in PERSON_FIELDS},
+                }
+                for i, pseudonym in zip(new_indexes, pseudonyms, strict=True)
+            ],
+        )
+        person_ids = _ids_by_pseudonym(pseudonyms)
+        code = self.source.code
+        for i, pseudonym in zip(new_indexes, pseudonyms, strict=True):
+            r, pid = records[i], person_ids[pseudonym]
+            added = self.rows.add([_profile(pid, r, prov_id)])
+            added.update(self.rows.add(_children(pid, r, prov_id, existing=None)))
+            self.outcomes[i] = WriteOutcome(CREATED, pid)
+            self.events.append(
+                Event(
+                    "create",
+                    "people.person",
+                    str(pid),
+                    str(pseudonym),
+                    {"source": code, "rows": added},
+                )
+            )
+
+    def merge_existing(self) -> None:
+        if not self.targets:
+            return
+        merge_prov = self.prov_id if self.prov_id is not None else PENDING_PROVENANCE
+        person_ids = set(self.targets.values())
+        snap = _snapshot(person_ids)
+        profiles = {
+            p.person_id: p for p in CandidateProfile.objects.filter(person_id__in=person_ids)
+        }
+        person_updates, profile_updates = [], []
+        for i, pid in self.targets.items():
+            r, person = self.records[i], self.existing[pid]
+            filled, conflicts = _merge_scalars(person, r, PERSON_FIELDS)
+            if not person.is_candidate:
+                person.is_candidate = True
+                filled.append("is_candidate")
+            if filled:
+                person_updates.append(person)
+            profile = profiles.get(pid)
+            counts: dict[str, int] = {}
+            if profile is None:
+                counts.update(self.rows.add([_profile(pid, r, merge_prov)]))
+            else:
+                p_filled, p_conflicts = _merge_scalars(profile, r, PROFILE_FIELDS)
+                if p_filled:
+                    profile_updates.append(profile)
+                filled += p_filled
+                conflicts += p_conflicts
+            held_levels = snap[pid]["languages"]
+            conflicts += [
+                f"languages.{code}"
+                for code, level in r.languages.items()
+                if code in held_levels and held_levels[code] != level
+            ]
+            counts.update(self.rows.add(_children(pid, r, merge_prov, existing=snap[pid])))
+            self._merge_outcome(i, person, filled, conflicts, counts)
+        if person_updates:
+            Person.objects.bulk_update(person_updates, [*PERSON_FIELDS, "is_candidate"])
+        if profile_updates:
+            CandidateProfile.objects.bulk_update(profile_updates, list(PROFILE_FIELDS))
+
+    def _merge_outcome(
+        self,
+        i: int,
+        person: Person,
+        filled: list[str],
+        conflicts: list[str],
+        counts: dict[str, int],
+    ) -> None:
+        if not (filled or counts):
+            self.outcomes[i] = WriteOutcome(UNCHANGED, person.pk, conflicts=conflicts)
+            return
+        self.outcomes[i] = WriteOutcome(MERGED, person.pk, conflicts=conflicts)
+        self.events.append(
+            Event(
+                "merge",
+                "people.person",
+                str(person.pk),
+                str(person.pseudonym),
+                {
+                    "source": self.source.code,
+                    "fields": sorted(filled),
+                    "rows": counts,
+                    "conflicts": sorted(conflicts),
+                },
+            )
+        )
+
+    def finish(self) -> list[WriteOutcome]:
+        if self.prov_id is None and self.rows.by_model:  # merges add rows: store the source now
+            self.prov_id = self.source.row().pk
+            for pending in self.rows.by_model.values():
+                for row in pending:
+                    if row["provenance_id"] == PENDING_PROVENANCE:
+                        row["provenance_id"] = self.prov_id
+        self.rows.save()
+        for later, first in self.folded.items():
+            first_outcome = self.outcomes[first]
+            status = first_outcome.status if first_outcome else REJECTED
+            self.outcomes[later] = WriteOutcome(
+                MERGED if status == CREATED else status,  # unchanged stays unchanged on re-runs
+                person_id=first_outcome.person_id if first_outcome else None,
+                message="same person as an earlier record in this batch; merged into it"
+                if status != REJECTED
+                else "same person as an earlier record in this batch, which was rejected",
+            )
+        audit_record_many(actor=self.actor, events=self.events)
+        return [o or WriteOutcome(REJECTED, message="not processed") for o in self.outcomes]
+
+
 def candidates_write(
     *,
     actor: Actor,
@@ -360,183 +567,9 @@ def candidates_write(
     ``on_duplicate="report"`` rejects records that match an existing person instead of merging
     (the API's create endpoint, where the caller decides).
     """
-    outcomes: list[WriteOutcome | None] = [None] * len(records)
     with _forget_provenance_on_rollback(source), transaction.atomic():
-        matches = _find_matches(records)
-        targets: dict[int, int] = {}  # record index → existing person id
-        first_of: dict[str, int] = {}  # contact value / name key → first record index in batch
-        folded: dict[int, int] = {}  # later record index → first record index
-        ids_needed: set[int] = set()
-        for i, r in enumerate(records):
-            found = matches.get(i, set())
-            if len(found) > 1:
-                listed = ", ".join(f"#{pid}" for pid in sorted(found))
-                outcomes[i] = WriteOutcome(
-                    REJECTED, message=f"matches several people ({listed}); resolve by hand"
-                )
-                continue
-            if found:
-                targets[i] = next(iter(found))
-                ids_needed.add(targets[i])
-                continue
-            keys = [v for _k, v in r.contact_keys()] or [f"{r.name_key}|{r.birth_date}"]
-            earlier = next((first_of[k] for k in keys if k in first_of), None)
-            if earlier is not None and records[earlier].name_key != r.name_key:
-                outcomes[i] = WriteOutcome(
-                    REJECTED,
-                    message=(
-                        f"shares an e-mail or phone with record {earlier + 1} of this batch, "
-                        "whose name differs; not merged"
-                    ),
-                )
-            elif earlier is not None:
-                folded[i] = earlier
-                _union(records[earlier], r)
-                for k in keys:  # a later row may be linked to this one by its phone only
-                    first_of.setdefault(k, earlier)
-            else:
-                for k in keys:
-                    first_of[k] = i
-
-        existing = {p.pk: p for p in Person.objects.filter(pk__in=ids_needed)}
-        for i, pid in list(targets.items()):
-            person = existing[pid]
-            if person.name_key != records[i].name_key:
-                outcomes[i] = WriteOutcome(
-                    REJECTED,
-                    person_id=None,
-                    message=(
-                        f"shares an e-mail or phone with person #{pid}, whose name differs; "
-                        "not merged, check by hand"
-                    ),
-                )
-                del targets[i]
-            elif on_duplicate == "report":
-                outcomes[i] = WriteOutcome(
-                    REJECTED, person_id=pid, message=f"this person already exists (#{pid})"
-                )
-                del targets[i]
-        first_for: dict[int, int] = {}  # existing person id → first record merging into them
-        for i, pid in list(targets.items()):
-            if pid in first_for:  # several rows of this batch for one person: merge them once
-                folded[i] = first_for[pid]
-                _union(records[first_for[pid]], records[i])
-                del targets[i]
-            else:
-                first_for[pid] = i
-
-        events: list[Event] = []
-        rows = _Rows()
-        new_indexes = [
-            i
-            for i in range(len(records))
-            if outcomes[i] is None and i not in targets and i not in folded
-        ]
-        prov_id: int | None = None  # stored on first use: a run that adds nothing leaves none
-        if new_indexes:
-            prov_id = source.row().pk
-
-        if new_indexes:
-            assert prov_id is not None
-            pseudonyms = [uuid.uuid4() for _ in new_indexes]
-            insert_rows(
-                Person,
-                [
-                    {
-                        "pseudonym": pseudonym,
-                        "provenance_id": prov_id,
-                        "first_name": records[i].first_name,
-                        "last_name": records[i].last_name,
-                        "name_key": records[i].name_key,
-                        "is_candidate": True,
-                        **{name: getattr(records[i], name) for name in PERSON_FIELDS},
-                    }
-                    for i, pseudonym in zip(new_indexes, pseudonyms, strict=True)
-                ],
-            )
-            person_ids = _ids_by_pseudonym(pseudonyms)
-            code = source.code
-            for i, pseudonym in zip(new_indexes, pseudonyms, strict=True):
-                r, pid = records[i], person_ids[pseudonym]
-                added = rows.add([_profile(pid, r, prov_id)])
-                added.update(rows.add(_children(pid, r, prov_id, existing=None)))
-                outcomes[i] = WriteOutcome(CREATED, pid)
-                events.append(
-                    Event(
-                        "create",
-                        "people.person",
-                        str(pid),
-                        str(pseudonym),
-                        {"source": code, "rows": added},
-                    )
-                )
-
-        if targets:
-            merge_prov = prov_id if prov_id is not None else PENDING_PROVENANCE
-            snap = _snapshot(set(targets.values()))
-            profiles = {
-                p.person_id: p
-                for p in CandidateProfile.objects.filter(person_id__in=set(targets.values()))
-            }
-            person_updates, profile_updates = [], []
-            for i, pid in targets.items():
-                r, person = records[i], existing[pid]
-                filled, conflicts = _merge_scalars(person, r, PERSON_FIELDS)
-                if not person.is_candidate:
-                    person.is_candidate = True
-                    filled.append("is_candidate")
-                if filled:
-                    person_updates.append(person)
-                profile = profiles.get(pid)
-                counts: dict[str, int] = {}
-                if profile is None:
-                    counts.update(rows.add([_profile(pid, r, merge_prov)]))
-                else:
-                    p_filled, p_conflicts = _merge_scalars(profile, r, PROFILE_FIELDS)
-                    if p_filled:
-                        profile_updates.append(profile)
-                    filled += p_filled
-                    conflicts += p_conflicts
-                counts.update(rows.add(_children(pid, r, merge_prov, existing=snap[pid])))
-                if filled or counts:
-                    outcomes[i] = WriteOutcome(MERGED, pid, conflicts=conflicts)
-                    events.append(
-                        Event(
-                            "merge",
-                            "people.person",
-                            str(pid),
-                            str(person.pseudonym),
-                            {
-                                "source": source.code,
-                                "fields": sorted(filled),
-                                "rows": counts,
-                                "conflicts": sorted(conflicts),
-                            },
-                        )
-                    )
-                else:
-                    outcomes[i] = WriteOutcome(UNCHANGED, pid, conflicts=conflicts)
-            if person_updates:
-                Person.objects.bulk_update(person_updates, [*PERSON_FIELDS, "is_candidate"])
-            if profile_updates:
-                CandidateProfile.objects.bulk_update(profile_updates, list(PROFILE_FIELDS))
-
-        if prov_id is None and rows.by_model:  # merges that add rows: now the source is stored
-            prov_id = source.row().pk
-            for pending in rows.by_model.values():
-                for row in pending:
-                    if row["provenance_id"] == PENDING_PROVENANCE:
-                        row["provenance_id"] = prov_id
-        rows.save()
-        for later, first in folded.items():
-            first_outcome = outcomes[first]
-            status = first_outcome.status if first_outcome else REJECTED
-            outcomes[later] = WriteOutcome(
-                MERGED if status == CREATED else status,  # unchanged stays unchanged on re-runs
-                person_id=first_outcome.person_id if first_outcome else None,
-                message="same person as an earlier record in this batch; merged into it"
-                if status != REJECTED
-                else "same person as an earlier record in this batch, which was rejected",
-            )
-        audit_record_many(actor=actor, events=events)
-    return [o or WriteOutcome(REJECTED, message="not processed") for o in outcomes]
+        batch = _Batch(actor, source, records)
+        batch.classify(on_duplicate)
+        batch.create_new()
+        batch.merge_existing()
+        return batch.finish()

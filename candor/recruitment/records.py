@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from candor.core.normalise import (
     normalise_email,
@@ -135,103 +137,115 @@ def _text(value: str, limit: int) -> str:
     return (value or "").replace("\x00", "").strip()[:limit]
 
 
-def _choice(errors: dict, name: str, value: str, allowed: list[str]) -> str:
+class _Errors(dict[str, list[str]]):
+    """Problems by field name, gathered so a record reports all of them at once."""
+
+    def add(self, name: str, *messages: str) -> None:
+        self.setdefault(name, []).extend(messages)
+
+
+def _choice(errors: _Errors, name: str, value: str, allowed: list[str]) -> str:
     value = (value or "").strip()
     if value and value not in allowed:
-        errors.setdefault(name, []).append(
-            f"“{value}” is not one of: {', '.join(v for v in allowed if v)}."
+        errors.add(
+            name,
+            _("“%(value)s” is not one of: %(allowed)s.")
+            % {"value": value, "allowed": ", ".join(v for v in allowed if v)},
         )
     return value
 
 
-def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateRecord:
-    """Validate and normalise a record; raise ``RecordInvalid`` listing every problem at once."""
-    errors: dict[str, list[str]] = {}
-    r = replace(record, warnings=list(record.warnings))
-
+def _clean_identity(r: CandidateRecord, errors: _Errors, today: dt.date) -> None:
     r.first_name = _text(r.first_name, 100)
     r.last_name = _text(r.last_name, 100)
     if not r.first_name:
-        errors.setdefault("first_name", []).append("A first name is required.")
+        errors.add("first_name", _("A first name is required."))
     if not r.last_name:
-        errors.setdefault("last_name", []).append("A surname is required.")
+        errors.add("last_name", _("A surname is required."))
     r.name_key = normalise_name(f"{r.first_name} {r.last_name}")
-
     if r.birth_date is not None:
         try:
             validate_birth_date(r.birth_date, today=today)
         except ValidationError as exc:
-            errors.setdefault("birth_date", []).extend(_messages(exc))
+            errors.add("birth_date", *_messages(exc))
     if r.available_from is not None and r.available_from.year < 1950:
-        errors.setdefault("available_from", []).append("This date is not plausible.")
-
+        errors.add("available_from", _("This date is not plausible."))
     r.gender = _choice(errors, "gender", r.gender, GENDERS)
     r.civil_status = _choice(errors, "civil_status", r.civil_status, CIVIL_STATUSES)
     r.preferred_language = _choice(errors, "preferred_language", r.preferred_language, LANGUAGES)
     r.contact_channel = _choice(errors, "contact_channel", r.contact_channel, CONTACT_CHANNELS)
     r.nationality = (r.nationality or "").strip().upper()
     if r.nationality and (len(r.nationality) != 2 or not r.nationality.isalpha()):
-        errors.setdefault("nationality", []).append("Use a two-letter country code (BE, NL, FR…).")
+        errors.add("nationality", _("Use a two-letter country code (BE, NL, FR…)."))
 
-    emails: list[str] = []
-    phones: list[str] = []
-    mobiles: list[str] = []
-    urls: list[str] = []
-    for value in r.emails:
+
+def _normalised(values: list[str], normalise: Any, errors: _Errors, name: str) -> list[str]:
+    kept = []
+    for value in values:
         try:
-            emails.append(normalise_email(value))
+            kept.append(normalise(value))
         except ValidationError as exc:
-            errors.setdefault("email", []).extend(_messages(exc))
-    for target, values, name in ((phones, r.phones, "phone"), (mobiles, r.mobiles, "mobile")):
-        for value in values:
-            try:
-                target.append(normalise_phone(value, r.phone_region or "BE"))
-            except ValidationError as exc:
-                errors.setdefault(name, []).extend(_messages(exc))
+            errors.add(name, *_messages(exc))
+    return list(dict.fromkeys(kept))
+
+
+def _clean_contacts(r: CandidateRecord, errors: _Errors) -> None:
+    region = r.phone_region or "BE"
+    r.emails = _normalised(r.emails, normalise_email, errors, "email")
+    r.phones = _normalised(r.phones, lambda v: normalise_phone(v, region), errors, "phone")
+    mobiles = _normalised(r.mobiles, lambda v: normalise_phone(v, region), errors, "mobile")
+    r.mobiles = [m for m in mobiles if m not in r.phones]
+    urls = []
     for value in r.urls:
         try:
             urls.append(normalise_url(value))
         except ValidationError:
             r.warnings.append(f"profile address “{value}” is not a web address; skipped")
-    r.emails = list(dict.fromkeys(emails))
-    r.phones = list(dict.fromkeys(phones))
-    r.mobiles = [m for m in dict.fromkeys(mobiles) if m not in r.phones]
     r.urls = list(dict.fromkeys(urls))
+    if r.address is not None:
+        a = r.address
+        a.street, a.number, a.box = _text(a.street, 120), _text(a.number, 12), _text(a.box, 12)
+        a.postcode, a.city = _text(a.postcode, 12), _text(a.city, 120)
+        a.country = (a.country or "BE").strip().upper()[:2]
+        if a.is_empty():
+            r.address = None
 
-    levels = CEFR_LEVELS
+
+def _clean_languages(r: CandidateRecord, errors: _Errors) -> None:
     languages = {}
-    for code, level in r.languages.items():
-        code = (code or "").strip().lower()
+    for raw_code, level in r.languages.items():
+        code = (raw_code or "").strip().lower()
         if len(code) != 2 or not code.isalpha():
-            errors.setdefault("languages", []).append(
-                f"“{code}” is not a two-letter language code."
+            errors.add(
+                "languages", _("“%(code)s” is not a two-letter language code.") % {"code": code}
             )
-        elif level not in levels:
-            errors.setdefault("languages", []).append(
-                f"“{level}” is not a CEFR level (A1–C2 or native)."
+        elif level not in CEFR_LEVELS:
+            errors.add(
+                "languages",
+                _("“%(level)s” is not a CEFR level (A1–C2 or native).") % {"level": level},
             )
         else:
             languages[code] = level
     r.languages = languages
 
-    education_levels = EDUCATION_LEVELS
+
+def _clean_history(r: CandidateRecord, errors: _Errors) -> None:
     for item in r.education:
         item.institution = _text(item.institution, 160)
         item.field_of_study = _text(item.field_of_study, 160)
         item.diploma = _text(item.diploma, 160)
-        item.level = _choice(errors, "education", item.level, education_levels)
+        item.level = _choice(errors, "education", item.level, EDUCATION_LEVELS)
         if item.started_on and item.ended_on and item.ended_on < item.started_on:
-            errors.setdefault("education", []).append("An education ends before it starts.")
+            errors.add("education", _("An education ends before it starts."))
     r.education = [e for e in r.education if e.institution or e.diploma or e.field_of_study]
     for job in r.experience:
         job.function = _text(job.function, 160)
         job.employer = _text(job.employer, 160)
         job.description = _text(job.description, MAX_TEXT)
         if job.started_on and job.ended_on and job.ended_on < job.started_on:
-            errors.setdefault("experience", []).append("A job ends before it starts.")
+            errors.add("experience", _("A job ends before it starts."))
     r.experience = [j for j in r.experience if j.function]
     r.skills = list(dict.fromkeys(s for s in (_text(x, 80) for x in r.skills) if s))
-
     for name, limit in (
         ("desired_function", 160),
         ("current_function", 160),
@@ -241,19 +255,25 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
         setattr(r, name, _text(getattr(r, name), limit))
     r.summary = _text(r.summary, MAX_TEXT)
     r.notes = _text(r.notes, MAX_TEXT)
-    if r.address is not None:
-        a = r.address
-        a.street, a.number, a.box = _text(a.street, 120), _text(a.number, 12), _text(a.box, 12)
-        a.postcode, a.city = _text(a.postcode, 12), _text(a.city, 120)
-        a.country = (a.country or "BE").strip().upper()[:2]
-        if a.is_empty():
-            r.address = None
 
+
+def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateRecord:
+    """Validate and normalise a record; raise ``RecordInvalid`` listing every problem at once
+    (R1.1). Free text is kept as typed (HTML stays text) and trimmed to the field's length."""
+    errors = _Errors()
+    r = replace(record, warnings=list(record.warnings))
+    _clean_identity(r, errors, today)
+    _clean_contacts(r, errors)
+    _clean_languages(r, errors)
+    _clean_history(r, errors)
     if not (r.emails or r.phones or r.mobiles or r.birth_date):
-        errors.setdefault("identity", []).append(
-            "An e-mail address, a phone number or a birth date is needed to tell this person "
-            "apart from others."
+        errors.add(
+            "identity",
+            _(
+                "An e-mail address, a phone number or a birth date is needed to tell this "
+                "person apart from others."
+            ),
         )
     if errors:
-        raise RecordInvalid(errors)
+        raise RecordInvalid(dict(errors))
     return r

@@ -113,7 +113,7 @@ def test_conflicting_values_are_kept_and_reported_as_a_conflict(
 
 
 @pytest.mark.req("R1.1")
-def test_a_conflicting_language_level_is_not_overwritten(
+def test_a_conflicting_language_level_is_kept_and_reported(
     run_import: Callable[..., Run], write_csv: Callable[..., Path], lotte: Person
 ) -> None:
     row = {**LOTTE, "languages": "nl:B1"}
@@ -122,6 +122,9 @@ def test_a_conflicting_language_level_is_not_overwritten(
 
     assert run.summary == "1 records: 0 created, 0 merged, 1 unchanged, 0 rejected"
     assert dict(lotte.languages.values_list("language", "level")) == {"nl": "native"}
+    assert any(
+        f"person #{lotte.pk} kept their own languages.nl" in x for x in run.lines("conflict")
+    )
 
 
 @pytest.mark.req("R1.1")

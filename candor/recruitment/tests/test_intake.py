@@ -315,7 +315,7 @@ def test_a_merge_fills_gaps_adds_new_rows_and_reports_conflicts(actor: Actor) ->
     [outcome] = write(actor, later, source=spec("medium:Jobat"))
 
     assert (outcome.status, outcome.person_id) == (MERGED, created.person_id)
-    assert sorted(outcome.conflicts) == ["birth_date", "gender"]
+    assert sorted(outcome.conflicts) == ["birth_date", "gender", "languages.fr"]
     person = Person.objects.get()
     assert (person.birth_date, person.gender, person.notes) == (dt.date(1991, 3, 14), "f", "Nieuw")
     assert person.candidate.desired_function == "Controller"
@@ -333,7 +333,7 @@ def test_a_merge_fills_gaps_adds_new_rows_and_reports_conflicts(actor: Actor) ->
     merge = AuditEvent.objects.get(action="merge")
     assert merge.subject == str(person.pseudonym)
     assert merge.detail["fields"] == ["desired_function", "notes"]
-    assert merge.detail["conflicts"] == ["birth_date", "gender"]
+    assert merge.detail["conflicts"] == ["birth_date", "gender", "languages.fr"]
     assert merge.detail["rows"] == {"contactpoint": 1, "languageskill": 1, "skill": 1}
     assert merge.detail["source"] == "medium:Jobat"
 
