@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from candor.demo.data import DEMO_PASSWORD, STAFF, DemoBuilder, DemoSize, demo_loaded
 
@@ -56,8 +57,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded {summary} in {time.monotonic() - started:.0f} s.")
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        for username, role, first, last, _office in STAFF:
-            self.stdout.write(f"  {username:<12} {role.label} ({first} {last})")
+        with translation.override("en"):  # the command line speaks English
+            for username, role, first, last, _office in STAFF:
+                self.stdout.write(f"  {username:<12} {role.label} ({first} {last})")
         if options["no_serve"]:
             return
         self.stdout.write("")
