@@ -30,7 +30,7 @@ class Command(BaseCommand):
             help="where the data came from: self, third-party, medium:NAME or partner:NAME",
         )
         parser.add_argument("--actor", default="", help="username of the staff member importing")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
