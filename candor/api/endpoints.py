@@ -12,7 +12,12 @@ from candor.api import schemas as s
 from candor.api.auth import TokenAuth, require
 from candor.core import clock
 from candor.people.models import Channel, Person
-from candor.people.services import ProvenanceSpec, person_update, person_viewed
+from candor.people.services import (
+    PERSON_EDITABLE,
+    ProvenanceSpec,
+    person_update,
+    person_viewed,
+)
 from candor.recruitment import selectors
 from candor.recruitment.intake import REJECTED, candidates_write
 from candor.recruitment.models import Application, Vacancy
@@ -59,23 +64,7 @@ def _source_spec(code: str, request: HttpRequest) -> ProvenanceSpec:
 def _candidate_out(person: Person) -> dict:
     profile = getattr(person, "candidate", None)
     return {
-        **{
-            f: getattr(person, f)
-            for f in (
-                "id",
-                "first_name",
-                "last_name",
-                "birth_date",
-                "gender",
-                "civil_status",
-                "nationality",
-                "preferred_language",
-                "contact_channel",
-                "contact_times",
-                "notes",
-                "roles",
-            )
-        },
+        **{f: getattr(person, f) for f in ("id", *PERSON_EDITABLE, "roles")},
         "source": _source(person.provenance),
         "contacts": [
             {"kind": c.kind, "value": c.value, "source": _source(c.provenance)}
