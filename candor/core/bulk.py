@@ -127,6 +127,9 @@ def insert_rows(
         return
     connection = connections[using]
     meta = model._meta
+    unknown = set(rows[0]) - {f.attname for f in meta.concrete_fields}
+    if unknown:  # a misspelt column would otherwise be dropped silently
+        raise TypeError(f"{meta.label} has no column(s) {', '.join(sorted(unknown))}")
     pk = meta.pk
     numbered_by_db = (
         pk is not None

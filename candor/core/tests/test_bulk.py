@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
+from candor.accounts.models import Office
 from candor.core import clock
 from candor.core.bulk import insert_rows
 from candor.people.models import ContactKind, ContactPoint, Person, Provenance
@@ -115,3 +116,10 @@ def test_a_refused_row_raises_django_s_integrity_error_and_the_batch_rolls_back(
 def test_nothing_to_insert_is_no_query(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         insert_rows(Skill, [])
+
+
+@pytest.mark.django_db
+def test_a_misspelt_column_is_refused_not_dropped() -> None:
+    with pytest.raises(TypeError, match="citty"):
+        insert_rows(Office, [{"name": "Hasselt", "citty": "Hasselt"}])
+    assert not Office.objects.filter(name="Hasselt").exists()
