@@ -18,6 +18,7 @@ from django.db import connection
 from candor.audit.models import AuditEvent, AuditHead
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.core.bulk import insert_rows
 
 GENESIS = "0" * 64
 
@@ -58,12 +59,13 @@ def _locked_head() -> AuditHead:
     return head
 
 
-def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[AuditEvent]:
-    """Append events to the chain. Must run inside the caller's transaction (invariant 4)."""
+def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> int:
+    """Append events to the chain; returns the number of the last one (0 when there were
+    none). Must run inside the caller's transaction (invariant 4)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events must be written in the same transaction as the change")
     if not events:
-        return []
+        return 0
     head = _locked_head()
     at = clock.now()
     at_text = at.isoformat()
@@ -73,23 +75,23 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[AuditEve
         seq += 1
         digest = _digest(prev, seq, at_text, actor.ref, event)
         rows.append(
-            AuditEvent(
-                seq=seq,
-                at=at,
-                actor=actor.ref,
-                action=event.action,
-                object_type=event.object_type,
-                object_id=str(event.object_id),
-                subject=event.subject,
-                detail=event.detail or {},
-                prev_hash=prev,
-                hash=digest,
-            )
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor.ref,
+                "action": event.action,
+                "object_type": event.object_type,
+                "object_id": str(event.object_id),
+                "subject": event.subject,
+                "detail": event.detail or {},
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
         prev = digest
-    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    insert_rows(AuditEvent, rows)  # imports write thousands; a model instance each is too slow
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
-    return rows
+    return seq
 
 
 def audit_record(
@@ -101,10 +103,11 @@ def audit_record(
     subject: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    return audit_record_many(
+    seq = audit_record_many(
         actor=actor,
         events=[Event(action, object_type, str(object_id), subject, detail)],
-    )[0]
+    )
+    return AuditEvent.objects.get(seq=seq)
 
 
 @dataclass(frozen=True, slots=True)
