@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from candor.api import schemas as s
-from candor.api.auth import TokenAuth, require
+from candor.api.auth import TokenAuth, actor_of
 from candor.core import clock
 from candor.people.models import Channel, Person
 from candor.people.services import (
@@ -88,7 +88,6 @@ def list_candidates(
     request: HttpRequest, page: Query[Page], source: str = "", q: str = ""
 ) -> list[dict]:
     """Candidates, newest first; filter by ``source`` (e.g. ``medium:LinkedIn``) or name."""
-    require(request, "candidate.view")
     rows = _page(selectors.candidates(source=source, search=q), page)
     return [
         {
@@ -110,7 +109,7 @@ def list_candidates(
 )
 def get_candidate(request: HttpRequest, person_id: int) -> Any:
     """A candidate's dossier with the source of each item. The read is audited."""
-    actor = require(request, "candidate.view")
+    actor = actor_of(request)
     try:
         person = selectors.candidate_dossier(actor=actor, person_id=person_id, where="api")
     except Person.DoesNotExist:
@@ -126,7 +125,7 @@ def get_candidate(request: HttpRequest, person_id: int) -> Any:
 )
 def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Any:
     """Create a candidate. A person with the same e-mail or phone is reported (409), not merged."""
-    actor = require(request, "candidate.create")
+    actor = actor_of(request)
     data = payload.dict()
     source = _source_spec(data.pop("source"), request)
     record = CandidateRecord(
@@ -154,7 +153,7 @@ def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Any:
 )
 def get_person(request: HttpRequest, person_id: int) -> Any:
     """Any person (candidate, client or supplier contact). The read is audited."""
-    actor = require(request, "person.view")
+    actor = actor_of(request)
     person = Person.objects.select_related("provenance").filter(pk=person_id).first()
     if person is None:
         return Status(404, {"detail": f"there is no person {person_id}"})
@@ -170,7 +169,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
 )
 def patch_person(request: HttpRequest, person_id: int, payload: s.PersonPatch) -> Any:
     """Correct a person's own fields. Only the fields sent are changed; the change is audited."""
-    actor = require(request, "person.change")
+    actor = actor_of(request)
     person = Person.objects.select_related("provenance").filter(pk=person_id).first()
     if person is None:
         return Status(404, {"detail": f"there is no person {person_id}"})
@@ -186,7 +185,6 @@ def patch_person(request: HttpRequest, person_id: int, payload: s.PersonPatch) -
     tags=["clients"],
 )
 def list_clients(request: HttpRequest, page: Query[Page]) -> Any:
-    require(request, "organisation.view")
     return _page(Organisation.objects.filter(kind__in=["client", "both"]).order_by("name"), page)
 
 
@@ -198,7 +196,7 @@ def list_clients(request: HttpRequest, page: Query[Page]) -> Any:
 )
 def create_client(request: HttpRequest, payload: s.OrganisationIn) -> Any:
     """Create a client or supplier; VAT number and IBAN are validated."""
-    actor = require(request, "organisation.change")
+    actor = actor_of(request)
     if payload.kind not in {"client", "supplier", "both"}:
         raise ValidationError({"kind": ["Use client, supplier or both."]})
     return Status(201, organisation_create(actor=actor, data=payload.dict()))
@@ -208,7 +206,6 @@ def create_client(request: HttpRequest, payload: s.OrganisationIn) -> Any:
     "/vacancies", auth=TokenAuth("vacancy.view"), response=list[s.VacancyOut], tags=["vacancies"]
 )
 def list_vacancies(request: HttpRequest, page: Query[Page], status: str = "") -> Any:
-    require(request, "vacancy.view")
     qs = Vacancy.objects.order_by("-opened_on", "-id")
     return _page(qs.filter(status=status) if status else qs, page)
 
@@ -220,7 +217,7 @@ def list_vacancies(request: HttpRequest, page: Query[Page], status: str = "") ->
     tags=["vacancies"],
 )
 def create_vacancy(request: HttpRequest, payload: s.VacancyIn) -> Any:
-    actor = require(request, "vacancy.change")
+    actor = actor_of(request)
     data = payload.dict()
     client = Organisation.objects.filter(pk=data.pop("client_id")).first()
     if client is None:
@@ -240,7 +237,6 @@ def create_vacancy(request: HttpRequest, payload: s.VacancyIn) -> Any:
     tags=["applications"],
 )
 def list_applications(request: HttpRequest, page: Query[Page], vacancy_id: int = 0) -> Any:
-    require(request, "application.view")
     qs = Application.objects.order_by("-id")
     return _page(qs.filter(vacancy_id=vacancy_id) if vacancy_id else qs, page)
 
@@ -252,7 +248,7 @@ def list_applications(request: HttpRequest, page: Query[Page], vacancy_id: int =
     tags=["applications"],
 )
 def create_application(request: HttpRequest, payload: s.ApplicationIn) -> Any:
-    actor = require(request, "application.change")
+    actor = actor_of(request)
     person = Person.objects.filter(pk=payload.person_id).first()
     vacancy = Vacancy.objects.filter(pk=payload.vacancy_id).first()
     missing = {}
@@ -289,7 +285,7 @@ def _application(application_id: int) -> Application:
 )
 def move_application(request: HttpRequest, application_id: int, payload: s.MoveIn) -> Any:
     """Move to the next stage of the procedure (or to rejected / withdrawn)."""
-    actor = require(request, "application.change")
+    actor = actor_of(request)
     application = _application(application_id)
     return application_move(actor=actor, application=application, stage=payload.stage)
 
@@ -302,7 +298,7 @@ def move_application(request: HttpRequest, application_id: int, payload: s.MoveI
 )
 def record_step(request: HttpRequest, application_id: int, payload: s.StepIn) -> Any:
     """Record an interview or a test (when, outcome, score, report)."""
-    actor = require(request, "application.change")
+    actor = actor_of(request)
     application = _application(application_id)
     step = procedure_step_record(actor=actor, application=application, **payload.dict())
     return Status(201, {"id": step.pk, "kind": step.kind, "outcome": step.outcome})
