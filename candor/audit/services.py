@@ -59,13 +59,13 @@ def _locked_head() -> AuditHead:
     return head
 
 
-def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> int:
-    """Append events to the chain; returns the number of the last one (0 when there were
-    none). Must run inside the caller's transaction (invariant 4)."""
+def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """Append events to the chain; returns the rows written. Must run inside the caller's
+    transaction (invariant 4)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events must be written in the same transaction as the change")
     if not events:
-        return 0
+        return []
     head = _locked_head()
     at = clock.now()
     at_text = at.isoformat()
@@ -91,7 +91,7 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> int:
         prev = digest
     insert_rows(AuditEvent, rows)  # imports write thousands; a model instance each is too slow
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
-    return seq
+    return rows
 
 
 def audit_record(
@@ -103,11 +103,13 @@ def audit_record(
     subject: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    seq = audit_record_many(
+    """Append one event; returns it as written (without reading it back: this runs on every
+    dossier view)."""
+    (row,) = audit_record_many(
         actor=actor,
         events=[Event(action, object_type, str(object_id), subject, detail)],
     )
-    return AuditEvent.objects.get(seq=seq)
+    return AuditEvent(**row)
 
 
 @dataclass(frozen=True, slots=True)

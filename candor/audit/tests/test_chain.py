@@ -96,10 +96,10 @@ def test_the_database_refuses_updates_and_deletes_of_events() -> None:
     guard.install(connection)
     event = _events(1)[0]
     with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
+        AuditEvent.objects.filter(seq=event.seq).update(action="tampered")
     with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).delete()
-    assert AuditEvent.objects.get(pk=event.pk).action == "update"
+        AuditEvent.objects.filter(seq=event.seq).delete()
+    assert AuditEvent.objects.get(seq=event.seq).action == "update"
 
 
 @pytest.mark.django_db
