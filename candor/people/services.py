@@ -6,6 +6,8 @@ transaction as the change (DESIGN invariant 4).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +67,18 @@ class ProvenanceSpec:
                 recorded_by_id=self.recorded_by_id,
             )
         return self._row
+
+    @contextmanager
+    def forgotten_on_rollback(self) -> Iterator[None]:
+        """Wrap a transaction that may store the row: if it rolls back, the row is gone with
+        it, so forget it; otherwise a retry (or the next batch) would point at nothing."""
+        stored_before = self._row is not None
+        try:
+            yield
+        except BaseException:
+            if not stored_before:
+                self._row = None
+            raise
 
     @property
     def code(self) -> str:

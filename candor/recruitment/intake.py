@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -338,19 +336,6 @@ def _profile(person_id: int, r: CandidateRecord, prov_id: int) -> Row:
     )
 
 
-@contextmanager
-def _forget_provenance_on_rollback(source: ProvenanceSpec) -> Iterator[None]:
-    """A provenance row stored inside a batch that rolls back is gone with it; without this,
-    the retry (or the next batch) would point at a row that does not exist."""
-    stored_before = source._row is not None
-    try:
-        yield
-    except BaseException:
-        if not stored_before:
-            source._row = None
-        raise
-
-
 class _Batch:
     """One call of ``candidates_write``: classify the records, then create, merge and record."""
 
@@ -567,7 +552,7 @@ def candidates_write(
     ``on_duplicate="report"`` rejects records that match an existing person instead of merging
     (the API's create endpoint, where the caller decides).
     """
-    with _forget_provenance_on_rollback(source), transaction.atomic():
+    with source.forgotten_on_rollback(), transaction.atomic():
         batch = _Batch(actor, source, records)
         batch.classify(on_duplicate)
         batch.create_new()
