@@ -11,7 +11,8 @@ RUN := $(UV) run --frozen
 setup: ## install uv if missing, Python 3.12 and the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) python install 3.12 >/dev/null 2>&1 || true
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	@$(RUN) python -m compileall -q candor >/dev/null  # start-up without recompiling (bytecode writing may be off)
 
 demo: setup ## set up, load demo data once, serve on http://127.0.0.1:8000
 	$(RUN) candor demo

@@ -13,6 +13,7 @@ caller that needs the new keys looks them up by a unique field it set (a pseudon
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from types import NoneType
@@ -35,6 +36,7 @@ _AS_IS: dict[type[models.Field[Any, Any]], type] = {
     models.AutoField: int,
     models.BigAutoField: int,
 }
+_NOTHING = object()
 _KEYS = (models.ForeignKey, models.OneToOneField)
 _PLAIN_PRE_SAVE = {models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save}
 
@@ -56,7 +58,20 @@ def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any]
             return adapt(value) if type(value) is dt.date else prep(value, connection)
 
         return date
-    return lambda value: prep(value, connection)
+    if type(field) is models.UUIDField and not connection.features.has_native_uuid_field:
+
+        def hex_text(value: Any) -> Any:  # what UUIDField stores where there is no uuid type
+            return value.hex if type(value) is uuid.UUID else prep(value, connection)
+
+        return hex_text
+    last: list[Any] = [_NOTHING, None]  # one value shared by many rows (a batch's time)
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, prep(value, connection)
+        return last[1]
+
+    return converted
 
 
 def _complete(

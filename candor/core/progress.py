@@ -9,6 +9,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+tqdm.monitor_interval = 0  # no watchdog thread: the bars here are updated often enough
+
 
 @contextmanager
 def progress(total: int | None, *, unit: str, desc: str, stream: Any = None) -> Iterator[Any]:

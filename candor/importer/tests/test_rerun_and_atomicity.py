@@ -11,8 +11,11 @@ import pytest
 from django.db import connection
 
 from candor.audit.models import AuditEvent
+from candor.core import clock
 from candor.core.actor import Actor
-from candor.importer.services import import_path
+from candor.core.readahead import read_ahead
+from candor.importer.formats import FORMATS
+from candor.importer.services import import_path, prepare
 from candor.importer.tests.support import Run, table_counts
 from candor.people.models import Address, Channel, ContactPoint, Person, Provenance
 from candor.people.services import ProvenanceSpec
@@ -232,3 +235,19 @@ def test_progress_is_reported_for_every_record_read(write_csv: Callable[..., Pat
     )
 
     assert sum(steps) == summary.total == 4
+
+
+@pytest.mark.req("R1.1")
+def test_reading_ahead_in_a_second_process_hands_the_writer_exactly_what_reading_here_would(
+    write_csv: Callable[..., Path],
+) -> None:
+    path = write_csv(
+        [row(1), row(2, email="broken@"), row(3, birth_date="31/02/1990"), row(4), row(1)]
+    )
+    today = clock.today()
+
+    here = list(prepare(FORMATS["csv"].read(path), today=today))
+    ahead = list(read_ahead(lambda: prepare(FORMATS["csv"].read(path), today=today), chunk=2))
+
+    assert ahead == here
+    assert [p.record is None for p in here] == [False, True, True, False, False]

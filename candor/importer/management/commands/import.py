@@ -20,6 +20,7 @@ class Command(BaseCommand):
         "Import candidates from a CSV file or JSON Resume files. Every rejected record is "
         "reported with its line or file and the reason; the rest is imported. Safe to re-run."
     )
+    requires_system_checks: list[str] = []  # a data load; `candor check` is the place for those
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="a CSV file, a JSON Resume file or a folder")

@@ -1,0 +1,85 @@
+"""Run a generator in a second process and consume its items here, so two cores share the work.
+
+``read_ahead(produce)`` forks a child that iterates ``produce()`` and sends its items back in
+pickled chunks through a pipe. The child pickles while the consumer works, and the pipe is
+enlarged to hold a few chunks, so the consumer finds the next chunk ready instead of waiting
+for it to be pickled; a full pipe makes the child wait, so memory stays flat. The child must not
+touch the database: it only reads files and computes. An exception in the child is raised again
+in the consumer, where the items stop. Where ``fork`` is unavailable the generator runs here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import pickle
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+CHUNK = 250
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
+
+
+class ReadAheadFailed(RuntimeError):
+    """The child stopped without finishing, or failed with an exception that cannot travel."""
+
+
+def _produce(produce: Callable[[], Iterable[Any]], out: Any, chunk: int) -> None:
+    pending: list[Any] = []
+    try:
+        for item in produce():
+            pending.append(item)
+            if len(pending) >= chunk:
+                out.send(("items", pending))
+                pending = []
+        out.send(("items", pending))
+        out.send(("done", None))
+    except BaseException as exc:  # everything goes back to the consumer, items first
+        try:
+            out.send(("items", pending))
+            out.send(("error", exc))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            out.send(("error", ReadAheadFailed(traceback.format_exc())))
+    finally:
+        out.close()
+
+
+def _enlarge(connection: Any) -> None:
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import fcntl
+
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def read_ahead[T](produce: Callable[[], Iterable[T]], *, chunk: int = CHUNK) -> Iterator[T]:
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: same result, one core
+        yield from produce()
+        return
+    receive, send = context.Pipe(duplex=False)
+    _enlarge(send)
+    child = context.Process(target=_produce, args=(produce, send, chunk), daemon=True)
+    child.start()
+    send.close()  # the child holds the only writing end: its exit ends the stream
+    try:
+        while True:
+            try:
+                kind, payload = receive.recv()
+            except EOFError:
+                child.join()
+                raise ReadAheadFailed(
+                    f"the reading process stopped unexpectedly (exit code {child.exitcode})"
+                ) from None
+            if kind == "items":
+                yield from payload
+            elif kind == "done":
+                break
+            else:
+                raise payload
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()

@@ -1,0 +1,75 @@
+"""The read-ahead process hands over every item in order, and its failures reach the consumer."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from candor.core.readahead import ReadAheadFailed, read_ahead
+
+
+class Unreadable(Exception):
+    pass
+
+
+def test_items_arrive_complete_and_in_order_across_chunks() -> None:
+    assert list(read_ahead(lambda: range(1_003), chunk=10)) == list(range(1_003))
+
+
+def test_an_empty_source_gives_nothing() -> None:
+    assert list(read_ahead(lambda: iter(()))) == []
+
+
+def test_the_child_sees_the_files_the_parent_named(tmp_path: Path) -> None:
+    path = tmp_path / "lines.txt"
+    path.write_text("één\ndeux\nthree\n", encoding="utf-8")
+
+    def lines() -> Iterator[str]:
+        with path.open(encoding="utf-8") as handle:
+            yield from (line.rstrip("\n") for line in handle)
+
+    assert list(read_ahead(lines)) == ["één", "deux", "three"]
+
+
+def test_an_exception_in_the_child_is_raised_after_the_items_before_it() -> None:
+    def produce() -> Iterator[int]:
+        yield from range(5)
+        raise Unreadable("line 6 is not UTF-8")
+
+    received: list[int] = []
+    with pytest.raises(Unreadable, match="line 6 is not UTF-8"):
+        received.extend(read_ahead(produce, chunk=2))
+    assert received == [0, 1, 2, 3, 4]
+
+
+def test_an_exception_that_cannot_be_pickled_still_arrives_with_its_traceback() -> None:
+    class Local(Exception):  # defined in a function: pickle cannot find it by name
+        pass
+
+    def produce() -> Iterator[int]:
+        raise Local("unpicklable failure")
+        yield 0
+
+    with pytest.raises(ReadAheadFailed, match="unpicklable failure"):
+        list(read_ahead(produce))
+
+
+def test_a_child_that_dies_without_a_word_is_reported_not_waited_for() -> None:
+    def produce() -> Iterator[int]:
+        yield 1
+        os._exit(3)
+
+    with pytest.raises(ReadAheadFailed, match="exit code 3"):
+        list(read_ahead(produce, chunk=1))
+
+
+def test_a_consumer_that_stops_early_does_not_leave_the_child_running() -> None:
+    stream = read_ahead(lambda: iter(range(10_000_000)), chunk=100)
+    assert next(stream) == 0
+    stream.close()  # runs the generator's clean-up: the child is terminated and reaped
+
+    assert multiprocessing.active_children() == []
