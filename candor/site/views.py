@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,23 +19,8 @@ from candor.recruitment import selectors
 from candor.recruitment.intake import REJECTED, candidates_write
 from candor.recruitment.records import RecordInvalid, clean_candidate
 from candor.relations.services import organisation_create
+from candor.site.access import require
 from candor.site.forms import CandidateForm, OrganisationForm, PersonForm
-
-
-def require(permission: str) -> Any:
-    """Allow the view only to users whose role grants ``permission`` (403 otherwise)."""
-
-    def decorate(view: Any) -> Any:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not can(request.user, permission):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 @require("backoffice.enter")

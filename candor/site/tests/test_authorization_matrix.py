@@ -31,18 +31,24 @@ from candor.audit.models import AuditEvent
 from candor.people.models import Person
 from candor.recruitment.models import Application, ProcedureStep, Vacancy
 from candor.relations.models import Organisation
+from candor.site.tests import matrix_organisations, matrix_trajectories, matrix_vacancies
 from candor.site.tests.conftest import ANONYMOUS, ROLE_NAMES
+from candor.site.tests.matrix_roles import (
+    BACK_OFFICE,
+    CONSULTANT,
+    DOSSIER_READERS,
+    EVERYONE,
+    REGISTRY_READERS,
+    Expectations,
+)
+
+AREAS = (matrix_vacancies, matrix_organisations, matrix_trajectories)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
 
-EVERYONE = frozenset(ROLE_NAMES)
-BACK_OFFICE = frozenset({"consultant", "dpo", "administrator"})
-DOSSIER_READERS = frozenset({"consultant", "dpo"})
-CONSULTANT = frozenset({"consultant"})
-REGISTRY_READERS = frozenset({"dpo", "administrator"})
 
 # Django URL patterns other than API operations: route → (who may, status the allowed get).
-SITE_EXPECTATIONS: dict[str, tuple[frozenset[str], int]] = {
+SITE_EXPECTATIONS: Expectations = {
     "": (BACK_OFFICE, 200),  # back-office home; the candidate list inside is for dossier readers
     "candidates/<int:person_id>/": (DOSSIER_READERS, 200),  # a candidate's dossier
     "candidates/new/": (CONSULTANT, 200),  # form: new candidate
@@ -53,6 +59,9 @@ SITE_EXPECTATIONS: dict[str, tuple[frozenset[str], int]] = {
     "api/v1/docs": (EVERYONE, 200),  # Swagger UI over that description
     "api/v1/": (EVERYONE, 404),  # django-ninja's root: a 404 pointing at the docs
 }
+for _area in AREAS:  # each back-office area keeps its decisions beside its own tests
+    assert not set(_area.SITE) & set(SITE_EXPECTATIONS), _area.__name__
+    SITE_EXPECTATIONS.update(_area.SITE)
 
 # API operations (OpenAPI path, method) → roles whose token is accepted.
 API_EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -142,7 +151,15 @@ def samples(consultant_actor: Any) -> dict[str, int]:
     person = make_candidate(consultant_actor)
     vacancy = make_vacancy(consultant_actor, make_client(consultant_actor))
     application = make_application(consultant_actor, person, vacancy)
-    return {"person_id": person.pk, "application_id": application.pk}
+    found = {
+        "person_id": person.pk,
+        "application_id": application.pk,
+        "vacancy_id": vacancy.pk,
+        "organisation_id": vacancy.client_id,
+    }
+    for area in AREAS:
+        found.update(area.samples(consultant_actor, found))
+    return found
 
 
 def _fill(route: str, samples: dict[str, int]) -> str:

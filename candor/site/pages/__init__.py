@@ -1,0 +1,1 @@
+"""Back-office pages by area; each module has its own ``urlpatterns``."""

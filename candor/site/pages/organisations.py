@@ -1,0 +1,7 @@
+"""Back-office pages: organisations."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
