@@ -21,6 +21,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "vacancy.change": frozenset({Role.CONSULTANT}),
     "application.view": frozenset({Role.CONSULTANT}),
     "application.change": frozenset({Role.CONSULTANT}),
+    "trajectory.view": frozenset({Role.CONSULTANT, Role.DPO}),
+    "trajectory.change": frozenset({Role.CONSULTANT}),
     "registry.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "audit.verify": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "backoffice.enter": frozenset({Role.CONSULTANT, Role.DPO, Role.ADMINISTRATOR}),

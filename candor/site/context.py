@@ -8,4 +8,7 @@ from candor.accounts.permissions import can
 def navigation(request: HttpRequest) -> dict[str, bool]:
     """Which navigation links the signed-in user's role may follow."""
     user = getattr(request, "user", None)
-    return {"show_registry": can(user, "registry.view")}
+    return {
+        "show_candidates": can(user, "candidate.view"),
+        "show_registry": can(user, "registry.view"),
+    }

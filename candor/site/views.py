@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from candor.accounts.permissions import can
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.people.models import Channel, Person, SourceKind
+from candor.people.models import Channel, Person
 from candor.people.services import PERSON_EDITABLE, ProvenanceSpec, person_update
 from candor.privacy import registry
 from candor.recruitment import selectors
@@ -25,24 +24,8 @@ from candor.site.forms import CandidateForm, OrganisationForm, PersonForm
 
 @require("backoffice.enter")
 def home(request: HttpRequest) -> HttpResponse:
-    source = request.GET.get("source", "")
-    query = request.GET.get("q", "")
-    page = None
-    if can(request.user, "candidate.view"):
-        page = Paginator(selectors.candidates(source=source, search=query), 25).get_page(
-            request.GET.get("page")
-        )
     return render(
-        request,
-        "site/home.html",
-        {
-            "page": page,
-            "source": source,
-            "query": query,
-            "source_kinds": SourceKind.choices,
-            "can_create": can(request.user, "candidate.create"),
-            "can_add_organisation": can(request.user, "organisation.change"),
-        },
+        request, "site/home.html", {"can_view_candidates": can(request.user, "candidate.view")}
     )
 
 

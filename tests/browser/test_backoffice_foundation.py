@@ -42,6 +42,7 @@ def test_consultant_filters_by_source_and_sees_provenance_in_the_dossier(
     _candidate(actor, "Maxime", "Lefèvre", "self")
 
     log_in(page, consultant.username, PASSWORD)
+    page.goto("/candidates/")
     page.select_option("select[name=source]", "medium")
     page.click("form.filters button[type=submit]")
     rows = page.locator("table.list tbody tr")
@@ -69,6 +70,7 @@ def test_a_consultant_fixes_a_bad_email_in_the_form_and_the_candidate_is_saved(
     page: Any, consultant: Any
 ) -> None:
     log_in(page, consultant.username, PASSWORD)
+    page.goto("/candidates/")
     page.click("a[href='/candidates/new/']")
     page.fill("#id_first_name", "Jolien")
     page.fill("#id_last_name", "Wuyts")
@@ -93,6 +95,7 @@ def test_a_consultant_fixes_a_bad_email_in_the_form_and_the_candidate_is_saved(
 
 def test_the_interface_switches_to_french(page: Any, consultant: Any) -> None:
     log_in(page, consultant.username, PASSWORD)
+    page.goto("/candidates/")
     page.select_option("#language", "fr")
     page.wait_for_selector("html[lang=fr]")
     assert page.inner_text("h1") == "Candidats"

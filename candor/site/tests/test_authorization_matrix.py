@@ -49,7 +49,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
 
 # Django URL patterns other than API operations: route → (who may, status the allowed get).
 SITE_EXPECTATIONS: Expectations = {
-    "": (BACK_OFFICE, 200),  # back-office home; the candidate list inside is for dossier readers
+    "": (BACK_OFFICE, 200),  # back-office home: the dashboard
+    "candidates/": (DOSSIER_READERS, 200),  # candidate list: search and filters
     "candidates/<int:person_id>/": (DOSSIER_READERS, 200),  # a candidate's dossier
     "candidates/new/": (CONSULTANT, 200),  # form: new candidate
     "people/<int:person_id>/edit/": (CONSULTANT, 200),  # form: correct personal details
@@ -83,6 +84,7 @@ API_EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
 # "Role permissions are the same as in the UI": a screen and the API operation doing the same
 # thing are open to the same roles.
 SAME_IN_UI_AND_API: dict[str, tuple[str, str]] = {
+    "candidates/": ("/api/v1/candidates", "get"),
     "candidates/<int:person_id>/": ("/api/v1/candidates/{person_id}", "get"),
     "candidates/new/": ("/api/v1/candidates", "post"),
     "people/<int:person_id>/edit/": ("/api/v1/persons/{person_id}", "patch"),
@@ -292,7 +294,7 @@ def test_the_candidate_list_is_open_to_the_same_roles_in_ui_and_api(
     person = Person.objects.get(pk=samples["person_id"])
     user = users_by_role[role]
 
-    ui = staff_client(user).get("/")
+    ui = staff_client(user).get("/candidates/")
     ui_shows_list = ui.status_code == 200 and person.last_name in ui.content.decode()
     api_status = (
         (Client() if user is None else api_client(user)).get("/api/v1/candidates").status_code

@@ -62,7 +62,7 @@ def test_dossier_page_escapes_free_text(client, consultant, hostile_candidate):
 def test_candidate_list_escapes_free_text(client, consultant, hostile_candidate):
     client.force_login(consultant)
 
-    page = client.get("/").content.decode()
+    page = client.get("/candidates/").content.decode()
 
     assert SCRIPT not in page
     assert IMAGE not in page
