@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "candor.recruitment",
     "candor.guidance",
     "candor.relations",
+    "candor.search",
     "candor.importer",
     "candor.api",
     "candor.site",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "candor.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -7,7 +7,8 @@
 2. creates new people with every section in bulk, or merges new information into the one
    existing match (empty fields filled, missing rows added, differing values kept and reported);
 3. reports, and does not touch, records that match several people or a person with another name;
-4. writes one audit event per person created or merged, in the same transaction.
+4. writes one audit event per person created or merged, and their search index entries, in the
+   same transaction.
 
 The whole batch commits or none of it does, so a killed process leaves no half-written person;
 callers that want one bad record not to sink its neighbours retry record by record.
@@ -40,6 +41,7 @@ from candor.recruitment.records import (
     EducationData,
     ExperienceData,
 )
+from candor.search.services import search_index
 
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
 PENDING_PROVENANCE = 0  # merge rows wait for it: the provenance is stored only if they exist
@@ -536,6 +538,13 @@ class _Batch:
                 if status != REJECTED
                 else "same person as an earlier record in this batch, which was rejected",
             )
+        search_index(
+            {
+                o.person_id
+                for o in self.outcomes
+                if o and o.status in (CREATED, MERGED) and o.person_id
+            }
+        )
         audit_record_many(actor=self.actor, events=self.events)
         return [o or WriteOutcome(REJECTED, message="not processed") for o in self.outcomes]
 

@@ -1,0 +1,211 @@
+"""The two index backends behind one interface: SQLite FTS5, PostgreSQL tsvector + pg_trgm.
+
+Both store one row per candidate, keyed by the person's id, with the columns of
+``documents.Document``. Queries arrive as folded words (see ``text``), never as raw syntax.
+
+- **SQLite**: an FTS5 table ``search_candidate`` (rowid = person id); words match as prefixes;
+  ranking is BM25 with names weighted highest, then functions, skills, career and education,
+  notes.
+- **PostgreSQL**: a table ``search_candidate`` with a weighted ``document`` tsvector (names A,
+  functions B, skills C, the rest D) and a separate ``facets`` tsvector, both under GIN, and the
+  folded names under a trigram GIN index; ranking is ``ts_rank``. When words find nothing, names
+  are matched by trigram similarity, so a typo in a surname still finds the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db import connection
+
+from candor.search.documents import Document
+
+COLUMNS = ("names", "functions", "skills", "career", "education", "notes", "facets")
+TEXT_COLUMNS = COLUMNS[:-1]
+WEIGHTS = {"names": "A", "functions": "B", "skills": "C"}  # PostgreSQL; others D
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """A search, ready for a backend: words per column group and filter tokens."""
+
+    anywhere: tuple[str, ...] = ()  # free text: any text column
+    functions: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    facets: tuple[str, ...] = ()
+    available_by: dt.date | None = None
+
+    def has_text(self) -> bool:
+        return bool(self.anywhere or self.functions or self.skills or self.facets)
+
+
+class Backend(Protocol):
+    def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None: ...
+    def clear(self) -> None: ...
+    def prune(self) -> None: ...
+    def ids(self, terms: Terms, *, limit: int, offset: int) -> list[int]: ...
+    def count(self, terms: Terms, *, cap: int) -> int: ...
+
+
+def _available_sql(terms: Terms, key: str) -> tuple[str, list[Any]]:
+    if terms.available_by is None:
+        return "", []
+    return (
+        f" AND {key} IN (SELECT person_id FROM recruitment_candidateprofile"  # noqa: S608
+        " WHERE available_from IS NULL OR available_from <= %s)",
+        [terms.available_by],
+    )
+
+
+class SQLiteBackend:
+    def _match(self, terms: Terms) -> str:
+        def group(columns: str, ws: Sequence[str]) -> list[str]:
+            return [f'{{{columns}}} : "{w}"*' for w in ws]
+
+        parts = group(" ".join(TEXT_COLUMNS), terms.anywhere)
+        parts += group("functions", terms.functions)
+        parts += group("skills", terms.skills)
+        parts += [f'{{facets}} : "{f}"' for f in terms.facets]
+        return " AND ".join(parts)
+
+    def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None:
+        gone = [d.person_id for d in docs] + list(remove)
+        with connection.cursor() as cursor:
+            for start in range(0, len(gone), 900):
+                chunk = gone[start : start + 900]
+                marks = ", ".join(["%s"] * len(chunk))
+                sql = f"DELETE FROM search_candidate WHERE rowid IN ({marks})"  # noqa: S608
+                cursor.execute(sql, chunk)
+            if docs:
+                cursor.executemany(
+                    f"INSERT INTO search_candidate (rowid, {', '.join(COLUMNS)}) "  # noqa: S608
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(d.person_id, *d.columns()) for d in docs],
+                )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_candidate")
+
+    def prune(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_candidate WHERE rowid NOT IN "
+                "(SELECT id FROM people_person WHERE is_candidate)"
+            )
+
+    def _where(self, terms: Terms) -> tuple[str, list[Any]]:
+        extra, params = _available_sql(terms, "rowid")
+        return "search_candidate MATCH %s" + extra, [self._match(terms), *params]
+
+    def ids(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
+        where, params = self._where(terms)
+        sql = (
+            f"SELECT rowid FROM search_candidate WHERE {where} "  # noqa: S608 - built from constants
+            "ORDER BY bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0), rowid DESC "
+            "LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def count(self, terms: Terms, *, cap: int) -> int:
+        where, params = self._where(terms)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_candidate WHERE {where} LIMIT %s)",  # noqa: S608
+                [*params, cap],
+            )
+            return int(cursor.fetchone()[0])
+
+
+class PostgresBackend:
+    def _tsquery(self, terms: Terms) -> str:
+        parts = [f"{w}:*" for w in terms.anywhere]
+        parts += [f"{w}:*B" for w in terms.functions]
+        parts += [f"{w}:*C" for w in terms.skills]
+        return " & ".join(parts)
+
+    def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None:
+        gone = [d.person_id for d in docs] + list(remove)
+        with connection.cursor() as cursor:
+            if gone:
+                cursor.execute("DELETE FROM search_candidate WHERE person_id = ANY(%s)", [gone])
+            if docs:
+                vector = " || ".join(
+                    f"setweight(to_tsvector('simple', %s), '{WEIGHTS.get(c, 'D')}')"
+                    for c in TEXT_COLUMNS
+                )
+                cursor.executemany(
+                    "INSERT INTO search_candidate (person_id, names, document, facets) "  # noqa: S608
+                    f"VALUES (%s, %s, {vector}, to_tsvector('simple', %s))",
+                    [(d.person_id, d.names, *d.columns()) for d in docs],
+                )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE search_candidate")
+
+    def prune(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_candidate s WHERE NOT EXISTS (SELECT 1 FROM people_person p"
+                " WHERE p.id = s.person_id AND p.is_candidate)"
+            )
+
+    def _where(self, terms: Terms, *, fuzzy: bool) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if fuzzy:
+            clauses.append("s.names %% %s")
+            params.append(" ".join(terms.anywhere))
+        elif terms.anywhere or terms.functions or terms.skills:
+            clauses.append("s.document @@ to_tsquery('simple', %s)")
+            params.append(self._tsquery(terms))
+        if terms.facets:
+            clauses.append("s.facets @@ to_tsquery('simple', %s)")
+            params.append(" & ".join(terms.facets))
+        extra, more = _available_sql(terms, "s.person_id")
+        return " AND ".join(clauses) + extra, params + more
+
+    def _fuzzy(self, terms: Terms) -> bool:
+        """Names by trigram similarity: only for free text, and only when words find nothing."""
+        if not terms.anywhere or terms.functions or terms.skills:
+            return False
+        where, params = self._where(terms, fuzzy=False)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM search_candidate s WHERE {where} LIMIT 1", params)  # noqa: S608
+            return cursor.fetchone() is None
+
+    def ids(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
+        fuzzy = self._fuzzy(terms)
+        where, params = self._where(terms, fuzzy=fuzzy)
+        if fuzzy:
+            order, order_params = "similarity(s.names, %s) DESC", [" ".join(terms.anywhere)]
+        elif terms.anywhere or terms.functions or terms.skills:
+            order = "ts_rank(s.document, to_tsquery('simple', %s), 1) DESC"
+            order_params = [self._tsquery(terms)]
+        else:
+            order, order_params = "s.person_id DESC", []
+        sql = (
+            f"SELECT s.person_id FROM search_candidate s WHERE {where} "  # noqa: S608
+            f"ORDER BY {order}, s.person_id DESC LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *order_params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def count(self, terms: Terms, *, cap: int) -> int:
+        where, params = self._where(terms, fuzzy=self._fuzzy(terms))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_candidate s WHERE {where} LIMIT %s) t",  # noqa: S608
+                [*params, cap],
+            )
+            return int(cursor.fetchone()[0])
+
+
+def backend() -> Backend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SQLiteBackend()

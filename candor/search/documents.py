@@ -1,0 +1,165 @@
+"""What the search index holds for one candidate, built from the database in a few queries.
+
+Columns: ``names``, ``functions`` (desired, current and past functions), ``skills``, ``career``
+(employers and job descriptions), ``education`` and ``notes`` (free notes and profile summary)
+for full text; ``facets`` holds filter tokens (language at or above a CEFR level, education at
+or above a level, province, postcode area, procedure stage, source), so a search and its filters
+are answered together by the full-text index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from candor.people.models import Address, Person
+from candor.recruitment.models import (
+    CEFR_RANK,
+    Application,
+    Education,
+    Experience,
+    LanguageSkill,
+    Skill,
+)
+from candor.search.text import joined, words
+
+CHUNK = 900  # SQLite's bound-parameter limit
+EDUCATION_ORDER = ["secondary", "bachelor", "master", "doctorate"]
+
+# Belgian postcode ranges → province (the first two digits decide).
+PROVINCES: dict[str, str] = {
+    "brussels": "Brussels-Capital Region",
+    "walloon_brabant": "Walloon Brabant",
+    "flemish_brabant": "Flemish Brabant",
+    "antwerp": "Antwerp",
+    "limburg": "Limburg",
+    "liege": "Liège",
+    "namur": "Namur",
+    "hainaut": "Hainaut",
+    "luxembourg": "Luxembourg",
+    "west_flanders": "West Flanders",
+    "east_flanders": "East Flanders",
+}
+_RANGES = [
+    (1000, 1299, "brussels"),
+    (1300, 1499, "walloon_brabant"),
+    (1500, 1999, "flemish_brabant"),
+    (2000, 2999, "antwerp"),
+    (3000, 3499, "flemish_brabant"),
+    (3500, 3999, "limburg"),
+    (4000, 4999, "liege"),
+    (5000, 5999, "namur"),
+    (6000, 6599, "hainaut"),
+    (6600, 6999, "luxembourg"),
+    (7000, 7999, "hainaut"),
+    (8000, 8999, "west_flanders"),
+    (9000, 9999, "east_flanders"),
+]
+
+
+def province_of(postcode: str) -> str | None:
+    if not (len(postcode) == 4 and postcode.isdigit()):
+        return None
+    number = int(postcode)
+    return next((p for low, high, p in _RANGES if low <= number <= high), None)
+
+
+def facet(kind: str, *values: str) -> str:
+    """One filter token, e.g. ``facet("lang", "nl", "b2")`` → ``facetlangnlb2``."""
+    return "facet" + kind + "".join("".join(words(v)) for v in values)
+
+
+def language_facets(code: str, level: str) -> list[str]:
+    rank = CEFR_RANK.get(level, 0)
+    return [facet("lang", code, lv) for lv, r in CEFR_RANK.items() if r <= rank]
+
+
+def education_facets(level: str) -> list[str]:
+    if level in EDUCATION_ORDER:
+        return [facet("edu", lv) for lv in EDUCATION_ORDER[: EDUCATION_ORDER.index(level) + 1]]
+    return [facet("edu", level)] if level else []
+
+
+@dataclass(slots=True)
+class Document:
+    person_id: int
+    names: str = ""
+    functions: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    career: list[str] = field(default_factory=list)
+    education: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    facets: set[str] = field(default_factory=set)
+
+    def columns(self) -> tuple[str, str, str, str, str, str, str]:
+        return (
+            self.names,
+            joined(*self.functions),
+            joined(*self.skills),
+            joined(*self.career),
+            joined(*self.education),
+            joined(*self.notes),
+            " ".join(sorted(self.facets)),
+        )
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def documents_for(person_ids: Iterable[int]) -> tuple[list[Document], list[int]]:
+    """(documents for the candidates among ``person_ids``, ids that must leave the index)."""
+    ids = sorted(set(person_ids))
+    docs: dict[int, Document] = {}
+    for chunk in _chunks(ids):
+        rows = Person.objects.filter(pk__in=chunk, is_candidate=True).values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "notes",
+            "provenance__kind",
+            "provenance__name",
+            "candidate__desired_function",
+            "candidate__current_function",
+            "candidate__current_employer",
+            "candidate__summary",
+        )
+        for pk, first, last, notes, kind, source, desired, current, employer, summary in rows:
+            doc = Document(pk, names=joined(first, last))
+            doc.functions += [desired or "", current or ""]
+            doc.career.append(employer or "")
+            doc.notes += [notes, summary or ""]
+            doc.facets.add(facet("src", kind or ""))
+            if source:
+                doc.facets.add(facet("src", kind, source))
+            docs[pk] = doc
+    found = sorted(docs)
+    for chunk in _chunks(found):
+        for pid, function, employer, description in Experience.objects.filter(
+            person_id__in=chunk
+        ).values_list("person_id", "function", "employer", "description"):
+            docs[pid].functions.append(function)
+            docs[pid].career += [employer, description]
+        for pid, institution, study, diploma, level in Education.objects.filter(
+            person_id__in=chunk
+        ).values_list("person_id", "institution", "field_of_study", "diploma", "level"):
+            docs[pid].education += [institution, study, diploma]
+            docs[pid].facets.update(education_facets(level))
+        for pid, name in Skill.objects.filter(person_id__in=chunk).values_list("person_id", "name"):
+            docs[pid].skills.append(name)
+        for pid, code, level in LanguageSkill.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "language", "level"
+        ):
+            docs[pid].facets.update(language_facets(code, level))
+        for pid, postcode, country in Address.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "postcode", "country"
+        ):
+            if country == "BE" and (province := province_of(postcode.strip())):
+                docs[pid].facets.add(facet("prov", province))
+                docs[pid].facets.add(facet("pc", postcode.strip()[:2]))
+        stages = Application.objects.filter(person_id__in=chunk).values_list("person_id", "stage")
+        for pid, stage in stages:
+            docs[pid].facets.add(facet("stage", stage))
+    gone = [pid for pid in ids if pid not in docs]
+    return [docs[pid] for pid in found], gone

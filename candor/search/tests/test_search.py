@@ -1,0 +1,211 @@
+"""Candidate search: full text over every searchable section, filters combined, ranking, the
+index kept in step inside the changing transaction, and hostile queries (R1.1, R7.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from candor.api.tests.factories import make_application, make_candidate, make_client, make_vacancy
+from candor.people.models import Person
+from candor.people.services import person_update
+from candor.recruitment.records import AddressData, EducationData, ExperienceData
+from candor.recruitment.services import application_move
+from candor.search.services import CandidateSearch, search_candidates, search_rebuild
+
+pytestmark = [pytest.mark.django_db, pytest.mark.req("R1.1")]
+
+
+def found(**ask: Any) -> list[str]:
+    return [p.last_name for p in search_candidates(CandidateSearch(**ask), per_page=50).people]
+
+
+@pytest.fixture
+def people(actor: Any) -> dict[str, Person]:
+    return {
+        "accountant": make_candidate(
+            actor,
+            first_name="Lotte",
+            last_name="Janssens",
+            desired_function="Boekhouder",
+            languages={"nl": "native", "fr": "B2", "en": "C1"},
+            skills=["Exact Online", "BTW-aangifte"],
+            address=AddressData(postcode="2000", city="Antwerpen"),
+            education=[
+                EducationData(institution="Karel de Grote", diploma="Bachelor", level="bachelor")
+            ],
+            experience=[ExperienceData(function="Accountant", employer="Brouwerij Het Anker")],
+        ),
+        "french_accountant": make_candidate(
+            actor,
+            first_name="Maxime",
+            last_name="Lefèvre",
+            desired_function="Comptable",
+            languages={"fr": "native", "nl": "A2"},
+            skills=["Exact Online"],
+            address=AddressData(postcode="4000", city="Liège"),
+        ),
+        "welder": make_candidate(
+            actor,
+            first_name="Kevin",
+            last_name="Peeters",
+            desired_function="Lasser",
+            languages={"nl": "native"},
+            skills=["TIG-lassen"],
+            notes="Wil graag boekhouder worden op termijn",
+            address=AddressData(postcode="2018", city="Antwerpen"),
+            education=[EducationData(institution="VTI Mechelen", level="secondary")],
+        ),
+    }
+
+
+def test_free_text_reaches_names_functions_skills_career_education_and_notes(people):
+    assert found(text="janssens") == ["Janssens"]  # name
+    assert found(text="lasser") == ["Peeters"]  # desired function
+    assert found(text="tig") == ["Peeters"]  # skill
+    assert found(text="anker") == ["Janssens"]  # employer in the career
+    assert found(text="karel grote") == ["Janssens"]  # school
+    assert found(text="termijn") == ["Peeters"]  # free notes
+
+
+def test_accents_and_case_do_not_matter_and_words_match_as_prefixes(people):
+    assert found(text="LEFEVRE") == ["Lefèvre"]
+    assert found(text="lefèv") == ["Lefèvre"]
+    assert found(text="jans") == ["Janssens"]
+
+
+def test_a_name_or_function_match_ranks_above_a_mention_in_the_notes(people):
+    # "boekhouder" is Janssens' desired function and only a wish in Peeters' notes.
+    assert found(text="boekhouder") == ["Janssens", "Peeters"]
+
+
+def test_filters_combine_with_each_other_and_with_text(people):
+    assert found(skills="exact online") == ["Lefèvre", "Janssens"]  # newest first without text
+    assert sorted(found(skills="exact", language="fr", min_level="B2")) == ["Janssens", "Lefèvre"]
+    assert found(skills="exact", language="fr", min_level="C1") == ["Lefèvre"]  # native ≥ C1
+    assert found(skills="exact", language="nl", min_level="B1") == ["Janssens"]  # A2 is below
+    assert found(function="boekhouder") == ["Janssens"]  # notes do not count as a function
+    assert sorted(found(province="antwerp")) == ["Janssens", "Peeters"]
+    assert found(province="antwerp", education="bachelor") == ["Janssens"]
+    assert sorted(found(education="secondary")) == ["Janssens", "Peeters"]  # bachelor ≥ secondary
+    assert found(postcode="4000") == ["Lefèvre"]
+    assert found(text="antwerpen lasser", language="nl") == []  # city is not indexed as text
+
+
+def test_source_and_availability_filters(actor):
+    make_candidate(actor, last_name="Viajobsite", source="medium:Jobat")
+    make_candidate(actor, last_name="Zelf", source="self", available_from=dt.date(2027, 3, 1))
+
+    assert found(source="medium") == ["Viajobsite"]
+    assert found(source="medium:jobat") == ["Viajobsite"]
+    assert found(source="self") == ["Zelf"]
+    assert found(available_by=dt.date(2027, 1, 1)) == ["Viajobsite"]
+    assert sorted(found(available_by=dt.date(2027, 6, 1))) == ["Viajobsite", "Zelf"]
+
+
+def test_the_procedure_stage_filter_follows_moves_of_the_application(actor, people):
+    vacancy = make_vacancy(actor, make_client(actor))
+    application = make_application(actor, people["welder"], vacancy)
+    assert found(stage="new") == ["Peeters"]
+
+    application_move(actor=actor, application=application, stage="screening")
+
+    assert found(stage="new") == []
+    assert found(stage="screening") == ["Peeters"]
+
+
+def test_an_edit_is_searchable_at_once_and_a_rolled_back_edit_never_was(actor, people):
+    person = people["welder"]
+    person_update(actor=actor, person=person, changes={"last_name": "Vermeulen"})
+    assert found(text="vermeulen") == ["Vermeulen"]
+    assert found(text="peeters") == []
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        person_update(actor=actor, person=person, changes={"last_name": "Wouters"})
+        assert found(text="wouters") == ["Wouters"]  # same transaction: already indexed
+        raise RuntimeError("the change fails later on")
+    assert found(text="wouters") == []
+    assert found(text="vermeulen") == ["Vermeulen"]
+
+
+def test_a_deleted_person_leaves_the_index(people):
+    people["welder"].delete()
+    assert found(text="peeters") == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "NEAR(janssens lotte)",
+        "-janssens",
+        "janssens OR 1=1; DROP TABLE people_person; --",
+        "' OR ''='",
+        "{names} : x",
+        "x" * 10_000,
+        "janssens " * 5_000,
+        "\x00 \u202e",
+    ],
+)
+def test_hostile_or_huge_queries_give_results_or_nothing_never_an_error(people, query):
+    page = search_candidates(CandidateSearch(text=query))
+    assert isinstance(page.people, list)
+    assert Person.objects.count() == 3
+
+
+def test_syntax_characters_are_only_separators(people):
+    assert found(text='"janssens"') == ["Janssens"]
+    assert found(text="janssens*") == ["Janssens"]
+    terms, _notes = CandidateSearch(text='NEAR(janssens) -"x*" {names}:y').terms()
+    assert terms.anywhere == ("near", "janssens", "x", "names", "y")  # words, never operators
+
+
+def test_a_long_query_uses_its_first_words_and_says_so(people):
+    page = search_candidates(
+        CandidateSearch(text="janssens " + " ".join(f"w{i}" for i in range(40)))
+    )
+    assert page.notes == ["Only the first words of a long search were used."]
+
+
+def test_pages_do_not_overlap_and_the_count_is_capped(actor):
+    for n in range(7):
+        make_candidate(actor, last_name=f"Claes{n}", desired_function="Magazijnier")
+    first = search_candidates(CandidateSearch(text="magazijnier"), page=1, per_page=5)
+    second = search_candidates(CandidateSearch(text="magazijnier"), page=2, per_page=5)
+
+    assert (len(first.people), first.has_next, len(second.people), second.has_next) == (
+        5,
+        True,
+        2,
+        False,
+    )
+    assert not {p.pk for p in first.people} & {p.pk for p in second.people}
+    assert first.total == 7
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram matching is PostgreSQL's")
+def test_a_typo_in_a_surname_still_finds_the_person_on_postgresql(people):
+    assert found(text="jansens") == ["Janssens"]
+    assert found(text="lefevr") == ["Lefèvre"]
+
+
+def test_rebuild_restores_a_lost_index_with_the_same_answers(people):
+    before = found(text="exact")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_candidate")
+    assert found(text="exact") == []
+
+    assert search_rebuild() == 3
+    assert found(text="exact") == before
+
+
+def test_the_rebuild_command_reports_what_it_indexed(people):
+    out = StringIO()
+    call_command("search", "rebuild", stdout=out)
+    assert "search index rebuilt: 3 candidates" in out.getvalue()

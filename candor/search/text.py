@@ -1,0 +1,37 @@
+"""Turning free text into search words, the same way for documents and for queries.
+
+Accents and case are folded here (``Lefèvre`` → ``lefevre``), before either backend sees the
+text, so both databases match the same words. A word is a run of letters or digits; everything
+else (quotes, ``*``, ``-``, ``NEAR``'s parentheses, SQL) only separates words, so no user input
+ever reaches a full-text query as syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12  # a query keeps its first words; the rest is reported as ignored
+MAX_WORD = 40
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(fold(text))
+
+
+def joined(*parts: str) -> str:
+    """Document text for one column: the folded words of every part."""
+    return " ".join(w for part in parts if part for w in words(part))
+
+
+def query_words(text: str) -> tuple[list[str], bool]:
+    """(the words to search for, whether some were dropped because the query was too long)."""
+    found = [w[:MAX_WORD] for w in words(text[: MAX_WORDS * (MAX_WORD + 1) * 4])]
+    unique = list(dict.fromkeys(found))
+    return unique[:MAX_WORDS], len(unique) > MAX_WORDS
