@@ -46,7 +46,7 @@ class Backend(Protocol):
     def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None: ...
     def clear(self) -> None: ...
     def prune(self) -> None: ...
-    def ids(self, terms: Terms, *, limit: int, offset: int) -> list[int]: ...
+    def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]: ...
     def count(self, terms: Terms, *, cap: int) -> int: ...
 
 
@@ -101,12 +101,12 @@ class SQLiteBackend:
         extra, params = _available_sql(terms, "rowid")
         return "search_candidate MATCH %s" + extra, [self._match(terms), *params]
 
-    def ids(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
+    def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]:
         where, params = self._where(terms)
+        rank = "bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0), " if ranked else ""
         sql = (
             f"SELECT rowid FROM search_candidate WHERE {where} "  # noqa: S608 - built from constants
-            "ORDER BY bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0), rowid DESC "
-            "LIMIT %s OFFSET %s"
+            f"ORDER BY {rank}rowid DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit, offset])
@@ -179,10 +179,12 @@ class PostgresBackend:
             cursor.execute(f"SELECT 1 FROM search_candidate s WHERE {where} LIMIT 1", params)  # noqa: S608
             return cursor.fetchone() is None
 
-    def ids(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
+    def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]:
         fuzzy = self._fuzzy(terms)
         where, params = self._where(terms, fuzzy=fuzzy)
-        if fuzzy:
+        if not ranked:
+            order, order_params = "s.person_id DESC", []
+        elif fuzzy:
             order, order_params = "similarity(s.names, %s) DESC", [" ".join(terms.anywhere)]
         elif terms.anywhere or terms.functions or terms.skills:
             order = "ts_rank(s.document, to_tsquery('simple', %s), 1) DESC"

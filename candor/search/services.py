@@ -126,13 +126,17 @@ class SearchPage:
 
 
 def search_candidates(query: CandidateSearch, *, page: int = 1, per_page: int = 25) -> SearchPage:
-    """One page of candidates, best match first (newest first when nothing is asked)."""
+    """One page of candidates, best match first; newest first when nothing is asked, or when
+    so many match (``COUNT_CAP`` or more) that ranking them all would make the page slow."""
     page = max(1, page)
     offset = (page - 1) * per_page
     terms, notes = query.terms()
     if terms.has_text():
-        found = backend().ids(terms, limit=per_page + 1, offset=offset)
         total = backend().count(terms, cap=COUNT_CAP)
+        ranked = total < COUNT_CAP  # ranking every one of 100,000 matches costs too much
+        if not ranked:
+            notes.append(_("Many candidates match, newest first: add words or filters to rank."))
+        found = backend().ids(terms, limit=per_page + 1, offset=offset, ranked=ranked)
     else:
         candidates = Person.objects.filter(is_candidate=True)
         if terms.available_by:
