@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +17,7 @@ from candor.search.documents import PROVINCES
 from candor.search.services import CandidateSearch, search_candidates
 from candor.site.access import require
 
-SOURCES = [
+SOURCES: list[tuple[str, Any]] = [
     ("self", _("The person themselves")),
     ("third-party", _("A third party")),
     ("medium", _("An online or offline medium")),
@@ -24,7 +26,10 @@ SOURCES = [
 ]
 
 
-def _blank(label: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+Choices = list[tuple[str, Any]]  # labels may be lazy translations
+
+
+def _blank(label: Any, choices: Choices) -> Choices:
     return [("", label), *[(v, lbl) for v, lbl in choices if v]]
 
 
