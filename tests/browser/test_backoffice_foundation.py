@@ -43,8 +43,9 @@ def test_consultant_filters_by_source_and_sees_provenance_in_the_dossier(
 
     log_in(page, consultant.username, PASSWORD)
     page.goto("/candidates/")
+    page.click("text=Filters")  # the filters fold open under the search box
     page.select_option("select[name=source]", "medium")
-    page.click("form.filters button[type=submit]")
+    page.click("form[role=search] button[type=submit]")
     rows = page.locator("table.list tbody tr")
     assert rows.count() == 1
     assert "Lotte Janssens" in rows.first.inner_text()
