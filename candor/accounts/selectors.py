@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.core.management.base import CommandError
+from django.db.models import Count
 
-from candor.accounts.models import STAFF_ROLES, ApiToken, User
+from candor.accounts.models import STAFF_ROLES, ApiToken, Role, User
 from candor.core import clock
 from candor.core.actor import Actor
 
@@ -38,3 +40,31 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def staff_names(refs: Iterable[str]) -> dict[str, str]:
+    """Display names for ``staff:<id>`` actor references, in one query; other references
+    (``system:…``) and unknown ids are left out, so callers fall back to the reference."""
+    ids = {int(ref[6:]) for ref in refs if ref.startswith("staff:") and ref[6:].isdigit()}
+    if not ids:
+        return {}
+    users = User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
+    return {f"staff:{u.pk}": u.get_full_name() or u.username for u in users}
+
+
+def staff_overview() -> dict[str, object]:
+    """For the administrator's dashboard: active staff accounts per role and live API tokens
+    (counts only, nobody named)."""
+    counts = dict(
+        User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+        .order_by()
+        .values("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    return {
+        "by_role": [
+            (Role(role).label, counts.get(role, 0)) for role in Role if role in STAFF_ROLES
+        ],
+        "tokens": ApiToken.objects.filter(revoked_at__isnull=True).count(),
+    }

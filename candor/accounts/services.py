@@ -3,6 +3,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from candor.accounts.models import ApiToken, User
@@ -61,3 +63,23 @@ def staff_user_create(
             detail={"role": role},
         )
     return user
+
+
+def user_language_set(*, actor: Actor, user: User, language: str) -> bool:
+    """Remember the interface language a user chose (one of ``settings.LANGUAGES``); it is
+    switched on at their next log-in, on any browser. Returns whether it changed."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": f"“{language}” is not an interface language."})
+    if user.language == language:
+        return False
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(language=language)
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="accounts.user",
+            object_id=user.pk,
+            detail={"fields": ["language"]},
+        )
+    user.language = language
+    return True

@@ -5,7 +5,8 @@ pickled chunks through a pipe. The child pickles while the consumer works, and t
 enlarged to hold a few chunks, so the consumer finds the next chunk ready instead of waiting
 for it to be pickled; a full pipe makes the child wait, so memory stays flat. The child must not
 touch the database: it only reads files and computes. An exception in the child is raised again
-in the consumer, where the items stop. Where ``fork`` is unavailable the generator runs here.
+in the consumer, where the items stop. Where forking is unavailable or unsafe the generator
+runs here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -52,10 +54,19 @@ def _enlarge(connection: Any) -> None:
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def read_ahead[T](produce: Callable[[], Iterable[T]], *, chunk: int = CHUNK) -> Iterator[T]:
+def read_ahead[T](
+    produce: Callable[[], Iterable[T]], *, chunk: int = CHUNK, fork: bool | None = None
+) -> Iterator[T]:
+    """``fork=None`` forks only where that is safe: a process with other threads running (a
+    threaded web server, a test live server) could fork while one of them holds a lock the
+    child then waits for forever, so there the generator runs here instead."""
+    if fork is None:
+        fork = threading.active_count() == 1
     try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: same result, one core
+        context = multiprocessing.get_context("fork") if fork else None
+    except ValueError:  # no fork on this platform
+        context = None
+    if context is None:  # same result, one core
         yield from produce()
         return
     receive, send = context.Pipe(duplex=False)

@@ -6,6 +6,7 @@ transaction as the change (DESIGN invariant 4).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -99,11 +100,30 @@ PERSON_EDITABLE = (
 )
 
 
-def person_update(*, actor: Actor, person: Person, changes: dict[str, Any]) -> list[str]:
+class StaleEdit(Exception):
+    """Someone saved the record after the editor loaded it: nothing was written, so their change
+    is not overwritten. ``current`` is the record as it is now stored, so a page can show what
+    changed."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(f"{current._meta.label_lower} {current.pk} changed since it was loaded")
+        self.current = current
+
+
+def person_update(
+    *,
+    actor: Actor,
+    person: Person,
+    changes: dict[str, Any],
+    expected_updated_at: dt.datetime | None = None,
+) -> list[str]:
     """Change a person's own fields (R6.5); returns the names of fields that changed.
 
     Values are validated with the model's rules; the audit event names the fields, never the
-    old or new values.
+    old or new values. With ``expected_updated_at`` (the ``updated_at`` the editor loaded), the
+    stored row is locked and compared inside the write transaction: if someone saved in between,
+    ``StaleEdit`` is raised, nothing is written and ``person`` keeps its loaded values, so two
+    consultants never silently overwrite each other.
     """
     unknown = set(changes) - set(PERSON_EDITABLE)
     if unknown:
@@ -111,6 +131,7 @@ def person_update(*, actor: Actor, person: Person, changes: dict[str, Any]) -> l
     changed = [name for name, value in changes.items() if getattr(person, name) != value]
     if not changed:
         return []
+    loaded = {name: getattr(person, name) for name in (*changed, "name_key")}
     for name in changed:
         setattr(person, name, changes[name])
     if "birth_date" in changed and person.birth_date is not None:
@@ -121,6 +142,12 @@ def person_update(*, actor: Actor, person: Person, changes: dict[str, Any]) -> l
     person.full_clean(exclude=["provenance"])
     person.name_key = normalise_name(f"{person.first_name} {person.last_name}")
     with transaction.atomic():
+        if expected_updated_at is not None:
+            current = Person.objects.select_for_update().get(pk=person.pk)
+            if current.updated_at != expected_updated_at:
+                for name, value in loaded.items():
+                    setattr(person, name, value)
+                raise StaleEdit(current)
         person.save(update_fields=[*changed, "name_key", "updated_at"])
         audit_record(
             actor=actor,

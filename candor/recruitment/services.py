@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from candor.audit.services import audit_record
 from candor.core import clock
@@ -134,3 +135,132 @@ def procedure_step_record(
             detail={"kind": kind},
         )
     return step
+
+
+# Back-office writes (R1.2): a vacancy edited in a form, and a card moved on the pipeline board.
+# Both refuse to act on a row that changed after the consultant loaded it, so two people working
+# on the same vacancy never silently undo each other.
+
+VACANCY_EDITABLE = (
+    "client",
+    "reference",
+    "title",
+    "description",
+    "postcode",
+    "city",
+    "status",
+    "consultant",
+    "opened_on",
+)
+
+
+def vacancy_update(
+    *, actor: Actor, vacancy_id: int, changes: dict[str, Any], seen_updated_at: dt.datetime
+) -> tuple[Vacancy, list[str]]:
+    """Change a vacancy's fields; returns it with the names of the fields that changed.
+
+    Refuses (``ValidationError`` with code ``stale``) when the vacancy was saved by someone else
+    after ``seen_updated_at``, the moment the editor loaded it: a concurrent edit is never
+    overwritten without the editor seeing it. Values are checked with the model's rules. One
+    audit event names the changed fields, never their values; nothing changed, nothing written.
+    """
+    unknown = set(changes) - set(VACANCY_EDITABLE)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, gettext("This field cannot be changed here.")))
+    with transaction.atomic():
+        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
+        if vacancy.updated_at != seen_updated_at:
+            raise ValidationError(
+                gettext("Someone else changed this vacancy after you opened it."), code="stale"
+            )
+        changed = [name for name, value in changes.items() if getattr(vacancy, name) != value]
+        if not changed:
+            return vacancy, []
+        for name in changed:
+            setattr(vacancy, name, changes[name])
+        vacancy.full_clean()
+        vacancy.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="recruitment.vacancy",
+            object_id=vacancy.pk,
+            detail={"fields": sorted(changed)},
+        )
+    return vacancy, changed
+
+
+ENDED = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
+
+
+def application_moves(stage: str) -> list[Stage]:
+    """Where an application at ``stage`` may go: the next pipeline stage, rejected or withdrawn;
+    nowhere once the procedure has ended. The same rule as ``application_move`` (a test holds
+    the two together); the board uses it to offer only legal moves."""
+    current = Stage(stage)
+    if current in ENDED:
+        return []
+    position = PIPELINE.index(current)
+    ahead = [PIPELINE[position + 1]] if position + 1 < len(PIPELINE) else []
+    return [*ahead, Stage.REJECTED, Stage.WITHDRAWN]
+
+
+def application_move_from(
+    *, actor: Actor, application_id: int, seen_stage: str, stage: str
+) -> Application:
+    """Move an application to ``stage`` only if it still stands at ``seen_stage``, where the
+    consultant saw it (R1.2).
+
+    Two consultants clicking the same card, or one clicking twice, move it once. Refusals are
+    ``ValidationError`` on ``stage`` with a translated message (codes ``moved``, ``ended``,
+    ``illegal``); the move itself, with its audit event, is ``application_move``.
+    """
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .get(pk=application_id)
+        )
+        current = Stage(application.stage)
+        if seen_stage != current:
+            raise ValidationError(
+                {
+                    "stage": ValidationError(
+                        gettext(
+                            "%(name)s was moved to “%(stage)s” by someone else meanwhile; "
+                            "nothing was changed."
+                        ),
+                        code="moved",
+                        params={"name": str(application.person), "stage": current.label},
+                    )
+                }
+            )
+        if current in ENDED:
+            raise ValidationError(
+                {
+                    "stage": ValidationError(
+                        gettext("The procedure of %(name)s has ended (%(stage)s)."),
+                        code="ended",
+                        params={"name": str(application.person), "stage": current.label},
+                    )
+                }
+            )
+        allowed = application_moves(current)
+        if stage not in allowed:
+            raise ValidationError(
+                {
+                    "stage": ValidationError(
+                        gettext(
+                            "%(name)s cannot move on from “%(stage)s” to that stage: the next "
+                            "stage is “%(next)s” (or rejected or withdrawn)."
+                        ),
+                        code="illegal",
+                        params={
+                            "name": str(application.person),
+                            "stage": current.label,
+                            "next": allowed[0].label,
+                        },
+                    )
+                }
+            )
+        return application_move(actor=actor, application=application, stage=stage)

@@ -10,5 +10,8 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
     user = getattr(request, "user", None)
     return {
         "show_candidates": can(user, "candidate.view"),
+        "show_vacancies": can(user, "vacancy.view"),
+        "show_organisations": can(user, "organisation.view"),
+        "show_trajectories": can(user, "trajectory.view"),
         "show_registry": can(user, "registry.view"),
     }

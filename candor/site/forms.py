@@ -4,9 +4,13 @@ the API and the importer can never disagree."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from candor.people.models import Gender, Language, Person
@@ -97,10 +101,103 @@ class CandidateForm(SourceMixin):
 
 
 class PersonForm(forms.ModelForm):
+    """A person's own fields. It carries the ``updated_at`` it was loaded with, so a save over
+    someone else's newer save is refused (``person_update``), and each field's loaded value
+    (Django's hidden initial), so that after such a refusal what this user changed can be told
+    from what the other person changed."""
+
+    updated_at = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("This form is out of date: open the page again.")},
+    )
+
     class Meta:
         model = Person
         fields = list(PERSON_EDITABLE)
         widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in PERSON_EDITABLE:
+            self.fields[name].show_hidden_initial = True
+        if self.instance.pk:
+            self.initial["updated_at"] = self.instance.updated_at.isoformat()
+
+    def clean_updated_at(self) -> dt.datetime:
+        try:
+            value = dt.datetime.fromisoformat(self.cleaned_data["updated_at"])
+        except ValueError:
+            value = None
+        if value is None or timezone.is_naive(value):
+            raise forms.ValidationError(
+                _("This form is out of date: open the page again."), code="version"
+            )
+        return value
+
+    def rebased(self, current: Person) -> PersonForm:
+        """The form again, over ``current`` (saved by someone else after this form was loaded):
+        the fields this user changed keep what they typed, the others show the stored values,
+        the version is the stored one, and errors name what changed meanwhile. Saving it again
+        is then a deliberate choice that overwrites only the fields this user changed."""
+        stored = {name: getattr(current, name) for name in PERSON_EDITABLE}
+        mine = {name for name in self.changed_data if name in PERSON_EDITABLE}
+        theirs = [name for name in PERSON_EDITABLE if self._changed_since_loaded(name, stored)]
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST
+        for name, value in stored.items():
+            shown = self._as_data(name, value)
+            data.setlist(self.add_initial_prefix(name), shown)
+            if name not in mine:
+                data.setlist(self.add_prefix(name), shown)
+        data[self.add_prefix("updated_at")] = current.updated_at.isoformat()
+        form = PersonForm(data, instance=current)
+        form.full_clean()
+        labels = [
+            str(getattr(Person._meta.get_field(name), "verbose_name", name)) for name in theirs
+        ]
+        form.add_error(
+            None,
+            _(
+                "Someone else saved changes to these details at %(time)s, after you opened this "
+                "form (%(fields)s). Nothing you typed was saved. The fields you changed keep "
+                "what you typed; the others now show what is stored. Check them, then save again."
+            )
+            % {
+                "time": date_format(
+                    timezone.localtime(current.updated_at), "SHORT_DATETIME_FORMAT"
+                ),
+                "fields": ", ".join(labels) or _("no visible field"),
+            },
+        )
+        for name in sorted(mine & set(theirs), key=PERSON_EDITABLE.index):
+            form.add_error(
+                name,
+                _("Changed meanwhile to “%(value)s”. Saving again replaces it with yours.")
+                % {"value": self._display(name, stored[name])},
+            )
+        return form
+
+    def _changed_since_loaded(self, name: str, stored: dict[str, Any]) -> bool:
+        field = self.fields[name]
+        key = self.add_initial_prefix(name)
+        if key not in self.data:
+            return False  # loaded without its initial values: cannot tell
+        loaded = field.hidden_widget().value_from_datadict(self.data, self.files, key)
+        return field.has_changed(stored[name], loaded)
+
+    def _as_data(self, name: str, value: Any) -> list[str]:
+        field = self.fields[name]
+        shown = field.widget.format_value(field.prepare_value(value))
+        if isinstance(shown, list):
+            return shown
+        return ["" if shown is None else str(shown)]
+
+    def _display(self, name: str, value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        if isinstance(value, dt.date):
+            return date_format(value, "SHORT_DATE_FORMAT")
+        choices = dict(getattr(self.fields[name], "choices", ()))
+        return str(choices.get(value, value))
 
 
 class OrganisationForm(forms.Form):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("candidates/new/", views.candidate_new, name="candidate_new"),
     path("candidates/<int:person_id>/", views.dossier, name="dossier"),
+    path("candidates/<int:person_id>/history/", views.dossier_history, name="dossier_history"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("registry/", views.registry_page, name="registry"),

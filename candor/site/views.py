@@ -1,47 +1,159 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candor.accounts.models import Role
 from candor.accounts.permissions import can
+from candor.accounts.selectors import staff_overview
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.guidance.models import GuidanceSession
 from candor.people.models import Channel, Person
-from candor.people.services import PERSON_EDITABLE, ProvenanceSpec, person_update
+from candor.people.services import (
+    PERSON_EDITABLE,
+    ProvenanceSpec,
+    StaleEdit,
+    person_update,
+    person_viewed,
+)
 from candor.privacy import registry
 from candor.recruitment import selectors
 from candor.recruitment.intake import REJECTED, candidates_write
+from candor.recruitment.models import (
+    Application,
+    ProcedureStep,
+    Stage,
+    Vacancy,
+    VacancyStatus,
+)
 from candor.recruitment.records import RecordInvalid, clean_candidate
 from candor.relations.services import organisation_create
 from candor.site.access import require
 from candor.site.forms import CandidateForm, OrganisationForm, PersonForm
 
+PANEL_ROWS = 10
+# Stages in which the consultant moves the procedure on; later stages wait on a planned
+# interview or test, the client or the candidate.
+ACTION_STAGES = (Stage.NEW, Stage.SCREENING)
+HISTORY_ON_DOSSIER = 10
+HISTORY_PER_PAGE = 50
+
 
 @require("backoffice.enter")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "site/home.html", {"can_view_candidates": can(request.user, "candidate.view")}
+    """The dashboard: a consultant's work for today; counts and links for the DPO and the
+    administrator. A fixed number of queries per role."""
+    user = request.user
+    context: dict[str, Any] = {"today": clock.today(), "rows": PANEL_ROWS}
+    if can(user, "application.view"):
+        context.update(_work_panels(user))
+    if can(user, "registry.view"):
+        context["oversight"] = _oversight(user)
+    return render(request, "site/home.html", context)
+
+
+def _today_bounds() -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight of today in the agency's time zone (23 or 25 hours on DST days)."""
+    today = clock.today()
+    return (
+        timezone.make_aware(dt.datetime.combine(today, dt.time.min)),
+        timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min)),
     )
+
+
+def _work_panels(user: Any) -> dict[str, Any]:
+    start, end = _today_bounds()
+    vacancies = Vacancy.objects.filter(consultant=user, status=VacancyStatus.OPEN)
+    waiting = Application.objects.filter(
+        Q(vacancy__consultant=user) | Q(consultant=user), stage__in=ACTION_STAGES
+    )
+    steps = ProcedureStep.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end).filter(
+        Q(conducted_by=user) | Q(application__vacancy__consultant=user)
+    )
+    sessions = GuidanceSession.objects.filter(held_at__gte=start, held_at__lt=end, consultant=user)
+    return {
+        "work": True,
+        "vacancies": vacancies.select_related("client")
+        .annotate(
+            applications_total=Count("applications"),
+            applications_waiting=Count(
+                "applications", filter=Q(applications__stage__in=ACTION_STAGES)
+            ),
+        )
+        .order_by("opened_on", "id")[:PANEL_ROWS],
+        "vacancies_count": vacancies.count(),
+        "waiting": waiting.select_related("person", "vacancy").order_by("applied_on", "id")[
+            :PANEL_ROWS
+        ],
+        "waiting_count": waiting.count(),
+        "steps": steps.select_related(
+            "application__person", "application__vacancy", "conducted_by"
+        ).order_by("scheduled_at", "id")[:PANEL_ROWS],
+        "steps_count": steps.count(),
+        "sessions": sessions.select_related("trajectory__person").order_by("held_at", "id")[
+            :PANEL_ROWS
+        ],
+        "sessions_count": sessions.count(),
+    }
+
+
+def _oversight(user: Any) -> dict[str, Any]:
+    """Counts only: the DPO sees how many dossiers there are and how much they were used, the
+    administrator the accounts; neither reads a dossier here (R7.1)."""
+    week_start = clock.today() - dt.timedelta(days=6)  # the last seven days, today included
+    since = timezone.make_aware(dt.datetime.combine(week_start, dt.time.min))
+    found: dict[str, Any] = {"since": since}
+    if can(user, "candidate.view"):
+        activity = selectors.dossier_activity(since=since)
+        found["candidates"] = Person.objects.filter(is_candidate=True).count()
+        found["views"] = activity.get("view", 0)
+        found["changes"] = sum(n for action, n in activity.items() if action != "view")
+    if user.role == Role.ADMINISTRATOR:
+        found["staff"] = staff_overview()
+    return found
 
 
 @require("candidate.view")
 def dossier(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Every section of a candidate's dossier with its source (R1.1, R1.2, R2.1) and the newest
+    events of its audit trail. The view itself is recorded."""
     try:
         person = selectors.candidate_dossier(
-            actor=Actor.for_user(request.user), person_id=person_id, where="backoffice"
+            actor=_actor(request), person_id=person_id, where="backoffice"
         )
     except Person.DoesNotExist:
         raise Http404 from None
+    history = selectors.candidate_history(person=person, per_page=HISTORY_ON_DOSSIER)
     return render(
         request,
         "site/dossier.html",
-        {"person": person, "can_edit": can(request.user, "person.change")},
+        {"person": person, "history": history, "can_edit": can(request.user, "person.change")},
     )
+
+
+@require("candidate.view")
+def dossier_history(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A candidate's whole audit trail, newest first, 50 events a page. Opening it is recorded
+    like opening the dossier."""
+    person = get_object_or_404(
+        Person.objects.only("first_name", "last_name", "pseudonym"), pk=person_id, is_candidate=True
+    )
+    person_viewed(actor=_actor(request), person=person, where="backoffice:history")
+    page = request.GET.get("page", "1")
+    history = selectors.candidate_history(
+        person=person, page=int(page) if page.isdigit() else 1, per_page=HISTORY_PER_PAGE
+    )
+    return render(request, "site/dossier_history.html", {"person": person, "history": history})
 
 
 @require("registry.view")
@@ -83,17 +195,27 @@ def candidate_new(request: HttpRequest) -> HttpResponse:
 
 @require("person.change")
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Correct a person's own fields. The form carries the ``updated_at`` it was loaded with; if
+    someone saved in between, nothing is written and the form comes back with what this user
+    typed, the other fields as now saved, and an error naming what changed."""
     person = get_object_or_404(Person, pk=person_id)
-    original = {name: getattr(person, name) for name in PERSON_EDITABLE}
+    saved = {name: getattr(person, name) for name in PERSON_EDITABLE}
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         changes = {
-            n: form.cleaned_data[n] for n in PERSON_EDITABLE if form.cleaned_data[n] != original[n]
+            n: form.cleaned_data[n] for n in PERSON_EDITABLE if form.cleaned_data[n] != saved[n]
         }
-        for name, value in original.items():  # the service applies the changes itself
+        for name, value in saved.items():  # the service applies the changes itself
             setattr(person, name, value)
         try:
-            person_update(actor=_actor(request), person=person, changes=changes)
+            person_update(
+                actor=_actor(request),
+                person=person,
+                changes=changes,
+                expected_updated_at=form.cleaned_data["updated_at"],
+            )
+        except StaleEdit as conflict:
+            form = form.rebased(conflict.current)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -101,7 +223,13 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("site:dossier", person_id=person.pk)
     return render(
-        request, "site/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person}}
+        request,
+        "site/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": person},
+            "cancel": reverse("site:dossier", args=[person.pk]) if person.is_candidate else "",
+        },
     )
 
 
@@ -116,7 +244,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": organisation.name})
-            return redirect("site:home")
+            return redirect("site:organisation", organisation_id=organisation.pk)
     return render(request, "site/form.html", {"form": form, "title": _("New client or supplier")})
 
 

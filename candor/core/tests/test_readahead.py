@@ -4,12 +4,38 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from candor.core.readahead import ReadAheadFailed, read_ahead
+from candor.core.readahead import ReadAheadFailed
+from candor.core.readahead import read_ahead as read_ahead_here_or_forked
+
+# These tests are about the child process: they fork even when the test run has other threads
+# (a browser test's live server), which the automatic choice would avoid.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded:DeprecationWarning"
+)
+
+
+def read_ahead(produce: Any, **options: Any) -> Any:
+    return read_ahead_here_or_forked(produce, fork=True, **options)
+
+
+def test_with_other_threads_running_the_generator_runs_here() -> None:
+    started, stop = threading.Event(), threading.Event()
+    worker = threading.Thread(target=lambda: (started.set(), stop.wait(5)))
+    worker.start()
+    try:
+        started.wait(5)
+        pids = list(read_ahead_here_or_forked(lambda: iter([os.getpid()])))
+    finally:
+        stop.set()
+        worker.join()
+    assert pids == [os.getpid()]
 
 
 class Unreadable(Exception):
@@ -18,6 +44,10 @@ class Unreadable(Exception):
 
 def test_items_arrive_complete_and_in_order_across_chunks() -> None:
     assert list(read_ahead(lambda: range(1_003), chunk=10)) == list(range(1_003))
+
+
+def test_the_items_are_made_in_another_process() -> None:
+    assert list(read_ahead(lambda: iter([os.getpid()]))) != [os.getpid()]
 
 
 def test_an_empty_source_gives_nothing() -> None:

@@ -52,6 +52,7 @@ SITE_EXPECTATIONS: Expectations = {
     "": (BACK_OFFICE, 200),  # back-office home: the dashboard
     "candidates/": (DOSSIER_READERS, 200),  # candidate list: search and filters
     "candidates/<int:person_id>/": (DOSSIER_READERS, 200),  # a candidate's dossier
+    "candidates/<int:person_id>/history/": (DOSSIER_READERS, 200),  # a dossier's audit trail
     "candidates/new/": (CONSULTANT, 200),  # form: new candidate
     "people/<int:person_id>/edit/": (CONSULTANT, 200),  # form: correct personal details
     "organisations/new/": (CONSULTANT, 200),  # form: new client or supplier

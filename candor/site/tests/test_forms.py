@@ -104,6 +104,7 @@ def test_editing_personal_details_is_validated_and_audited_by_field_name(
         "contact_channel": "",
         "contact_times": "",
         "notes": "",
+        "updated_at": person.updated_at.isoformat(),  # the version the form was opened at
     }
     bad = browser_client.post(url, {**fields, "birth_date": "2999-01-01"})
     assert bad.status_code == 200
