@@ -23,6 +23,11 @@ from django.db import connection
 
 from candor.search.documents import Document
 
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE search_candidate USING fts5("
+    "names, functions, skills, career, education, notes, facets, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+)
 COLUMNS = ("names", "functions", "skills", "career", "education", "notes", "facets")
 TEXT_COLUMNS = COLUMNS[:-1]
 WEIGHTS = {"names": "A", "functions": "B", "skills": "C"}  # PostgreSQL; others D
@@ -43,7 +48,9 @@ class Terms:
 
 
 class Backend(Protocol):
-    def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None: ...
+    def replace(
+        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+    ) -> None: ...
     def clear(self) -> None: ...
     def prune(self) -> None: ...
     def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]: ...
@@ -71,14 +78,15 @@ class SQLiteBackend:
         parts += [f'{{facets}} : "{f}"' for f in terms.facets]
         return " AND ".join(parts)
 
-    def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None:
-        gone = [d.person_id for d in docs] + list(remove)
+    def replace(
+        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+    ) -> None:
+        """``new``: the documents are known to be absent (a rebuild), nothing to delete."""
+        gone = [] if new else [(d.person_id,) for d in docs]
+        gone += [(pk,) for pk in remove]
         with connection.cursor() as cursor:
-            for start in range(0, len(gone), 900):
-                chunk = gone[start : start + 900]
-                marks = ", ".join(["%s"] * len(chunk))
-                sql = f"DELETE FROM search_candidate WHERE rowid IN ({marks})"  # noqa: S608
-                cursor.execute(sql, chunk)
+            if gone:  # one rowid at a time: FTS5 looks up ``rowid = ?``, but scans for ``IN``
+                cursor.executemany("DELETE FROM search_candidate WHERE rowid = %s", gone)
             if docs:
                 cursor.executemany(
                     f"INSERT INTO search_candidate (rowid, {', '.join(COLUMNS)}) "  # noqa: S608
@@ -87,8 +95,11 @@ class SQLiteBackend:
                 )
 
     def clear(self) -> None:
+        # Dropping and recreating is much faster than deleting every row of an FTS5 table,
+        # and as transactional in SQLite.
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_candidate")
+            cursor.execute("DROP TABLE search_candidate")
+            cursor.execute(SQLITE_TABLE)
 
     def prune(self) -> None:
         with connection.cursor() as cursor:
@@ -129,8 +140,10 @@ class PostgresBackend:
         parts += [f"{w}:*C" for w in terms.skills]
         return " & ".join(parts)
 
-    def replace(self, docs: Sequence[Document], remove: Sequence[int]) -> None:
-        gone = [d.person_id for d in docs] + list(remove)
+    def replace(
+        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+    ) -> None:
+        gone = ([] if new else [d.person_id for d in docs]) + list(remove)
         with connection.cursor() as cursor:
             if gone:
                 cursor.execute("DELETE FROM search_candidate WHERE person_id = ANY(%s)", [gone])

@@ -9,6 +9,7 @@ are answered together by the full-text index.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -64,6 +65,7 @@ def province_of(postcode: str) -> str | None:
     return next((p for low, high, p in _RANGES if low <= number <= high), None)
 
 
+@functools.lru_cache(maxsize=4096)
 def facet(kind: str, *values: str) -> str:
     """One filter token, e.g. ``facet("lang", "nl", "b2")`` → ``facetlangnlb2``."""
     return "facet" + kind + "".join("".join(words(v)) for v in values)

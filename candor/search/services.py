@@ -24,9 +24,10 @@ from candor.search.text import query_words
 COUNT_CAP = 1000
 
 
-def search_index(person_ids: Iterable[int]) -> None:
+def search_index(person_ids: Iterable[int], *, new: bool = False) -> None:
+    """Rebuild these people's entries (``new``: they are known to have none yet)."""
     docs, gone = documents_for(person_ids)
-    backend().replace(docs, gone)
+    backend().replace(docs, gone, new=new)
 
 
 def search_remove(person_ids: Iterable[int]) -> None:
@@ -47,7 +48,7 @@ def search_rebuild(*, batch: int = 2000, on_progress: Callable[[int], None] | No
             )
             if not ids:
                 break
-            search_index(ids)
+            search_index(ids, new=True)
             indexed += len(ids)
             last = ids[-1]
             if on_progress:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import migrations
 
-SQLITE = [
+SQLITE = [  # the same statement as candor.search.backends.SQLITE_TABLE (migrations stay frozen)
     "CREATE VIRTUAL TABLE search_candidate USING fts5("
     "names, functions, skills, career, education, notes, facets, "
     "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
