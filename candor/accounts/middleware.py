@@ -1,8 +1,9 @@
 """The interface language follows the signed-in user (``User.language``), not only the browser.
 
-Django's ``LocaleMiddleware`` reads the language cookie. This middleware writes that cookie from
-the user's stored language when they log in, and stores the language a signed-in user picks with
-the selector (Django's ``set_language`` view) on their account. It sits after
+Django's ``LocaleMiddleware`` reads the language cookie. This middleware makes a signed-in
+user's stored language win over it on every request, writes the cookie from it when they log in
+(so the log-in redirect and later anonymous pages follow), and stores the language a signed-in
+user picks with the selector (Django's ``set_language`` view) on their account. It sits after
 ``AuthenticationMiddleware``.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from candor.accounts.services import user_language_set
 from candor.core.actor import Actor
@@ -24,6 +26,11 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         signed_in_as = request.session.get(SESSION_KEY)
+        if signed_in_as and request.user.is_authenticated:  # the account's language wins
+            language = getattr(request.user, "language", "")
+            if language in dict(settings.LANGUAGES) and language != request.LANGUAGE_CODE:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
         response = self.get_response(request)
         user = request.user
         if not user.is_authenticated:

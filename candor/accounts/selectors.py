@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.core.management.base import CommandError
 from django.db.models import Count
 
@@ -42,14 +43,22 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
+STAFF_NAME_TTL = 300  # seconds a renamed colleague may still show under the old name
+
+
 def staff_names(refs: Iterable[str]) -> dict[str, str]:
     """Display names for ``staff:<id>`` actor references, in one query; other references
     (``system:…``) and unknown ids are left out, so callers fall back to the reference."""
-    ids = {int(ref[6:]) for ref in refs if ref.startswith("staff:") and ref[6:].isdigit()}
-    if not ids:
-        return {}
-    users = User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
-    return {f"staff:{u.pk}": u.get_full_name() or u.username for u in users}
+    wanted = {ref for ref in refs if ref.startswith("staff:") and ref[6:].isdigit()}
+    names: dict[str, str] = cache.get_many([f"staff-name:{ref}" for ref in wanted])
+    found = {key.removeprefix("staff-name:"): name for key, name in names.items()}
+    ids = {int(ref[6:]) for ref in wanted - set(found)}
+    if ids:  # a few minutes' cache: history pages name the same colleagues again and again
+        users = User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
+        fresh = {f"staff:{u.pk}": u.get_full_name() or u.username for u in users}
+        cache.set_many({f"staff-name:{ref}": name for ref, name in fresh.items()}, STAFF_NAME_TTL)
+        found.update(fresh)
+    return found
 
 
 def staff_overview() -> dict[str, object]:

@@ -10,7 +10,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,7 +18,7 @@ from candor.accounts.selectors import staff_names
 from candor.audit.models import AuditEvent
 from candor.audit.services import audit_events_for
 from candor.core.actor import Actor
-from candor.guidance.models import GuidanceSession, Trajectory
+from candor.guidance.models import Trajectory
 from candor.people.models import Address, ContactPoint, Document, Person
 from candor.people.services import person_viewed
 from candor.recruitment.models import (
@@ -84,13 +84,11 @@ def candidate_dossier(*, actor: Actor, person_id: int, where: str) -> Person:
                 "applications__steps",
                 queryset=ProcedureStep.objects.select_related(*sourced, "conducted_by"),
             ),
-            Prefetch(
+            Prefetch(  # sessions are counted here and listed, page by page, on the trajectory
                 "trajectories",
-                queryset=Trajectory.objects.select_related(*sourced, "sponsor", "consultant"),
-            ),
-            Prefetch(
-                "trajectories__sessions",
-                queryset=GuidanceSession.objects.select_related(*sourced, "consultant"),
+                queryset=Trajectory.objects.select_related(
+                    *sourced, "sponsor", "consultant"
+                ).annotate(session_count=Count("sessions"), last_session=Max("sessions__held_at")),
             ),
         )
         .get(pk=person_id, is_candidate=True)

@@ -32,6 +32,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     def make(username: str, role: str, **extra: Any) -> User:
+        extra.setdefault("language", "en")  # tests read English; language tests choose theirs
         return User.objects.create_user(
             username=username,
             password=PASSWORD,
@@ -98,6 +99,15 @@ def api_client() -> Callable[[User], Client]:
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: ids are reused between tests, cached names not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,8 @@ def test_a_consultant_edits_a_dossier_and_sees_the_edit_in_its_history(
     person = make_candidate(
         actor, source="medium:Jobat", first_name="Lotte", last_name="Janssens", contact_times=""
     )
+    consultant.language = "nl"  # the agency's default language, as a new account gets it
+    consultant.save(update_fields=["language"])
     with translation.override("nl"):
         label = str(Person._meta.get_field("contact_times").verbose_name)
 
@@ -57,6 +59,8 @@ def test_a_consultant_edits_a_dossier_and_sees_the_edit_in_its_history(
 def test_a_user_switches_to_french_and_gets_french_at_the_next_log_in(
     page: Any, browser: Any, live_server: Any, consultant: User
 ) -> None:
+    consultant.language = "nl"  # the agency's default language, as a new account gets it
+    consultant.save(update_fields=["language"])
     log_in(page, consultant.username, PASSWORD)
     assert page.get_attribute("html", "lang") == "nl"
 

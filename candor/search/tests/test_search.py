@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import translation
 
 from candor.api.tests.factories import make_application, make_candidate, make_client, make_vacancy
 from candor.people.models import Person
@@ -171,10 +172,14 @@ def test_syntax_characters_are_only_separators(people):
 
 
 def test_a_long_query_uses_its_first_words_and_says_so(people):
-    page = search_candidates(
-        CandidateSearch(text="janssens " + " ".join(f"w{i}" for i in range(40)))
-    )
+    with translation.override("en"):
+        page = search_candidates(
+            CandidateSearch(text="janssens " + " ".join(f"w{i}" for i in range(40)))
+        )
     assert page.notes == ["Only the first words of a long search were used."]
+    with translation.override("fr"):
+        page = search_candidates(CandidateSearch(text=" ".join(f"w{i}" for i in range(40))))
+    assert page.notes[0].startswith("Seuls les premiers mots")
 
 
 def test_pages_do_not_overlap_and_the_count_is_capped(actor):
