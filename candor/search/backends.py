@@ -7,8 +7,8 @@ Both store one row per candidate, keyed by the person's id, with the columns of
   ranking is BM25 with names weighted highest, then functions, skills, career and education,
   notes.
 - **PostgreSQL**: a table ``search_candidate`` with a weighted ``document`` tsvector (names A,
-  functions B, skills C, the rest D) and a separate ``facets`` tsvector, both under GIN, and the
-  folded names under a trigram GIN index; ranking is ``ts_rank``. When words find nothing, names
+  functions B, skills C, the rest and the filter tokens D) under GIN, and the folded names under
+  a trigram GIN index; ranking is ``ts_rank``. When words find nothing, names
   are matched by trigram similarity, so a typo in a surname still finds the person.
 """
 
@@ -53,8 +53,16 @@ class Backend(Protocol):
     ) -> None: ...
     def clear(self) -> None: ...
     def prune(self) -> None: ...
-    def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]: ...
-    def count(self, terms: Terms, *, cap: int) -> int: ...
+    def ranked(self, terms: Terms, *, cap: int) -> list[int]:
+        """Up to ``cap`` matching ids, best first; ``cap`` of them means "at least that many"."""
+        ...
+
+    def newest(self, terms: Terms, *, limit: int, offset: int) -> list[int]: ...
+
+
+def _best_first(rows: list[tuple[int, float]], *, higher_is_better: bool) -> list[int]:
+    sign = -1 if higher_is_better else 1
+    return [pk for pk, _score in sorted(rows, key=lambda r: (sign * r[1], -r[0]))]
 
 
 def _available_sql(terms: Terms, key: str) -> tuple[str, list[Any]]:
@@ -112,32 +120,38 @@ class SQLiteBackend:
         extra, params = _available_sql(terms, "rowid")
         return "search_candidate MATCH %s" + extra, [self._match(terms), *params]
 
-    def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]:
+    def ranked(self, terms: Terms, *, cap: int) -> list[int]:
         where, params = self._where(terms)
-        rank = "bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0), " if ranked else ""
         sql = (
-            f"SELECT rowid FROM search_candidate WHERE {where} "  # noqa: S608 - built from constants
-            f"ORDER BY {rank}rowid DESC LIMIT %s OFFSET %s"
+            "SELECT rowid, bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0) "  # noqa: S608
+            f"FROM search_candidate WHERE {where} LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, cap])
+            return _best_first(cursor.fetchall(), higher_is_better=False)  # BM25: lower is better
+
+    def newest(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
+        where, params = self._where(terms)
+        sql = (
+            f"SELECT rowid FROM search_candidate WHERE {where} "  # noqa: S608
+            "ORDER BY rowid DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
-    def count(self, terms: Terms, *, cap: int) -> int:
-        where, params = self._where(terms)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM search_candidate WHERE {where} LIMIT %s)",  # noqa: S608
-                [*params, cap],
-            )
-            return int(cursor.fetchone()[0])
-
 
 class PostgresBackend:
-    def _tsquery(self, terms: Terms) -> str:
-        parts = [f"{w}:*" for w in terms.anywhere]
-        parts += [f"{w}:*B" for w in terms.functions]
-        parts += [f"{w}:*C" for w in terms.skills]
+    """One weighted tsvector per candidate: names A, functions B, skills C, the rest D, and the
+    filter tokens (D as well) in the same vector, so words and filters meet in one GIN scan."""
+
+    def _tsquery(self, terms: Terms, *, words: bool = True) -> str:
+        parts = []
+        if words:
+            parts += [f"{w}:*" for w in terms.anywhere]
+            parts += [f"{w}:*B" for w in terms.functions]
+            parts += [f"{w}:*C" for w in terms.skills]
+        parts += list(terms.facets)
         return " & ".join(parts)
 
     def replace(
@@ -150,11 +164,11 @@ class PostgresBackend:
             if docs:
                 vector = " || ".join(
                     f"setweight(to_tsvector('simple', %s), '{WEIGHTS.get(c, 'D')}')"
-                    for c in TEXT_COLUMNS
+                    for c in COLUMNS
                 )
                 cursor.executemany(
-                    "INSERT INTO search_candidate (person_id, names, document, facets) "  # noqa: S608
-                    f"VALUES (%s, %s, {vector}, to_tsvector('simple', %s))",
+                    "INSERT INTO search_candidate (person_id, names, document) "  # noqa: S608
+                    f"VALUES (%s, %s, {vector})",
                     [(d.person_id, d.names, *d.columns()) for d in docs],
                 )
 
@@ -169,57 +183,44 @@ class PostgresBackend:
                 " WHERE p.id = s.person_id AND p.is_candidate)"
             )
 
-    def _where(self, terms: Terms, *, fuzzy: bool) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        if fuzzy:
-            clauses.append("s.names %% %s")
-            params.append(" ".join(terms.anywhere))
-        elif terms.anywhere or terms.functions or terms.skills:
-            clauses.append("s.document @@ to_tsquery('simple', %s)")
-            params.append(self._tsquery(terms))
-        if terms.facets:
-            clauses.append("s.facets @@ to_tsquery('simple', %s)")
-            params.append(" & ".join(terms.facets))
+    def _where(self, terms: Terms, *, words: bool = True) -> tuple[str, list[Any]]:
+        query = self._tsquery(terms, words=words)
+        clauses, params = (
+            (["s.document @@ to_tsquery('simple', %s)"], [query]) if query else ([], [])
+        )
         extra, more = _available_sql(terms, "s.person_id")
-        return " AND ".join(clauses) + extra, params + more
+        return (" AND ".join(clauses) or "TRUE") + extra, params + more
 
-    def _fuzzy(self, terms: Terms) -> bool:
-        """Names by trigram similarity: only for free text, and only when words find nothing."""
-        if not terms.anywhere or terms.functions or terms.skills:
-            return False
-        where, params = self._where(terms, fuzzy=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM search_candidate s WHERE {where} LIMIT 1", params)  # noqa: S608
-            return cursor.fetchone() is None
-
-    def ids(self, terms: Terms, *, limit: int, offset: int, ranked: bool = True) -> list[int]:
-        fuzzy = self._fuzzy(terms)
-        where, params = self._where(terms, fuzzy=fuzzy)
-        if not ranked:
-            order, order_params = "s.person_id DESC", []
-        elif fuzzy:
-            order, order_params = "similarity(s.names, %s) DESC", [" ".join(terms.anywhere)]
-        elif terms.anywhere or terms.functions or terms.skills:
-            order = "ts_rank(s.document, to_tsquery('simple', %s), 1) DESC"
-            order_params = [self._tsquery(terms)]
-        else:
-            order, order_params = "s.person_id DESC", []
+    def ranked(self, terms: Terms, *, cap: int) -> list[int]:
+        where, params = self._where(terms)
         sql = (
-            f"SELECT s.person_id FROM search_candidate s WHERE {where} "  # noqa: S608
-            f"ORDER BY {order}, s.person_id DESC LIMIT %s OFFSET %s"
+            "SELECT s.person_id, ts_rank(s.document, to_tsquery('simple', %s), 1) "  # noqa: S608
+            f"FROM search_candidate s WHERE {where} LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *order_params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
-
-    def count(self, terms: Terms, *, cap: int) -> int:
-        where, params = self._where(terms, fuzzy=self._fuzzy(terms))
-        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._tsquery(terms), *params, cap])
+            rows = cursor.fetchall()
+            if rows or not terms.anywhere or terms.functions or terms.skills:
+                return _best_first(rows, higher_is_better=True)
+            # Nothing for these words: a typo in a name? Names by trigram similarity.
+            text = " ".join(terms.anywhere)
+            where, params = self._where(terms, words=False)
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM search_candidate s WHERE {where} LIMIT %s) t",  # noqa: S608
-                [*params, cap],
+                "SELECT s.person_id, similarity(s.names, %s) FROM search_candidate s "  # noqa: S608
+                f"WHERE s.names %% %s AND {where} LIMIT %s",
+                [text, text, *params, cap],
             )
-            return int(cursor.fetchone()[0])
+            return _best_first(cursor.fetchall(), higher_is_better=True)
+
+    def newest(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
+        where, params = self._where(terms)
+        sql = (
+            f"SELECT s.person_id FROM search_candidate s WHERE {where} "  # noqa: S608
+            "ORDER BY s.person_id DESC LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
 
 
 def backend() -> Backend:

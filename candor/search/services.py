@@ -133,11 +133,13 @@ def search_candidates(query: CandidateSearch, *, page: int = 1, per_page: int = 
     offset = (page - 1) * per_page
     terms, notes = query.terms()
     if terms.has_text():
-        total = backend().count(terms, cap=COUNT_CAP)
-        ranked = total < COUNT_CAP  # ranking every one of 100,000 matches costs too much
-        if not ranked:
+        best = backend().ranked(terms, cap=COUNT_CAP)
+        total = len(best)
+        if total < COUNT_CAP:
+            found = best[offset : offset + per_page + 1]
+        else:  # ranking every one of 100,000 matches costs too much: newest first
             notes.append(_("Many candidates match, newest first: add words or filters to rank."))
-        found = backend().ids(terms, limit=per_page + 1, offset=offset, ranked=ranked)
+            found = backend().newest(terms, limit=per_page + 1, offset=offset)
     else:
         candidates = Person.objects.filter(is_candidate=True)
         if terms.available_by:

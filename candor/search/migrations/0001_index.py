@@ -18,10 +18,8 @@ POSTGRES = [
     "CREATE TABLE search_candidate ("
     " person_id bigint PRIMARY KEY,"
     " names text NOT NULL DEFAULT '',"
-    " document tsvector NOT NULL,"
-    " facets tsvector NOT NULL)",
+    " document tsvector NOT NULL)",
     "CREATE INDEX search_candidate_document ON search_candidate USING gin (document)",
-    "CREATE INDEX search_candidate_facets ON search_candidate USING gin (facets)",
     "CREATE INDEX search_candidate_names ON search_candidate USING gin (names gin_trgm_ops)",
 ]
 
