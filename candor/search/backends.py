@@ -60,6 +60,12 @@ class Backend(Protocol):
     def newest(self, terms: Terms, *, limit: int, offset: int) -> list[int]: ...
 
 
+def prefix(word: str) -> bool:
+    """Words of three letters or more match as prefixes; shorter ones (``de``, ``la``) exactly,
+    or they would expand to thousands of index terms."""
+    return len(word) >= 3
+
+
 def _best_first(rows: list[tuple[int, float]], *, higher_is_better: bool) -> list[int]:
     sign = -1 if higher_is_better else 1
     return [pk for pk, _score in sorted(rows, key=lambda r: (sign * r[1], -r[0]))]
@@ -78,7 +84,7 @@ def _available_sql(terms: Terms, key: str) -> tuple[str, list[Any]]:
 class SQLiteBackend:
     def _match(self, terms: Terms) -> str:
         def group(columns: str, ws: Sequence[str]) -> list[str]:
-            return [f'{{{columns}}} : "{w}"*' for w in ws]
+            return [f'{{{columns}}} : "{w}"{"*" if prefix(w) else ""}' for w in ws]
 
         parts = group(" ".join(TEXT_COLUMNS), terms.anywhere)
         parts += group("functions", terms.functions)
@@ -122,12 +128,19 @@ class SQLiteBackend:
 
     def ranked(self, terms: Terms, *, cap: int) -> list[int]:
         where, params = self._where(terms)
-        sql = (
-            "SELECT rowid, bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0) "  # noqa: S608
-            f"FROM search_candidate WHERE {where} LIMIT %s"
-        )
         with connection.cursor() as cursor:
+            # First only how many (up to the cap): scoring is the expensive part, and a result
+            # that reaches the cap is shown newest first, unscored.
+            sql = f"SELECT rowid FROM search_candidate WHERE {where} LIMIT %s"  # noqa: S608
             cursor.execute(sql, [*params, cap])
+            found = [row[0] for row in cursor.fetchall()]
+            if len(found) >= cap or not found:
+                return found
+            cursor.execute(
+                "SELECT rowid, bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0) "  # noqa: S608
+                f"FROM search_candidate WHERE {where}",
+                params,
+            )
             return _best_first(cursor.fetchall(), higher_is_better=False)  # BM25: lower is better
 
     def newest(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
@@ -148,9 +161,9 @@ class PostgresBackend:
     def _tsquery(self, terms: Terms, *, words: bool = True) -> str:
         parts = []
         if words:
-            parts += [f"{w}:*" for w in terms.anywhere]
-            parts += [f"{w}:*B" for w in terms.functions]
-            parts += [f"{w}:*C" for w in terms.skills]
+            parts += [f"{w}{':*' if prefix(w) else ''}" for w in terms.anywhere]
+            parts += [f"{w}:{'*' if prefix(w) else ''}B" for w in terms.functions]
+            parts += [f"{w}:{'*' if prefix(w) else ''}C" for w in terms.skills]
         parts += list(terms.facets)
         return " & ".join(parts)
 
@@ -193,15 +206,23 @@ class PostgresBackend:
 
     def ranked(self, terms: Terms, *, cap: int) -> list[int]:
         where, params = self._where(terms)
-        sql = (
-            "SELECT s.person_id, ts_rank(s.document, to_tsquery('simple', %s), 1) "  # noqa: S608
-            f"FROM search_candidate s WHERE {where} LIMIT %s"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._tsquery(terms), *params, cap])
-            rows = cursor.fetchall()
-            if rows or not terms.anywhere or terms.functions or terms.skills:
-                return _best_first(rows, higher_is_better=True)
+            # First only how many (up to the cap): ranking reads every matching vector, and a
+            # result that reaches the cap is shown newest first, unranked.
+            sql = f"SELECT s.person_id FROM search_candidate s WHERE {where} LIMIT %s"  # noqa: S608
+            cursor.execute(sql, [*params, cap])
+            found = [row[0] for row in cursor.fetchall()]
+            if len(found) >= cap:
+                return found
+            if found:
+                cursor.execute(
+                    "SELECT s.person_id, ts_rank(s.document, to_tsquery('simple', %s), 1) "
+                    "FROM search_candidate s WHERE s.person_id = ANY(%s)",
+                    [self._tsquery(terms), found],
+                )
+                return _best_first(cursor.fetchall(), higher_is_better=True)
+            if not terms.anywhere or terms.functions or terms.skills:
+                return []
             # Nothing for these words: a typo in a name? Names by trigram similarity.
             text = " ".join(terms.anywhere)
             where, params = self._where(terms, words=False)
