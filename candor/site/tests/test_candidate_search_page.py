@@ -43,7 +43,11 @@ def test_function_and_language_with_a_minimum_level_narrow_the_list(signed_in, c
     )
     assert response.status_code == 200
     assert names(response) == ["Janssens"]
-    assert "1 candidate" in response.content.decode()
+    page = response.content.decode()
+    assert "1 candidate" in page
+    assert '<option value="fr" selected>' in page  # the filters show what was asked
+    assert '<option value="B2" selected>' in page
+    assert 'name="function" id="id_function" value="boekhouder"' in page
 
 
 def test_free_text_and_province_combine(signed_in, candidates):
