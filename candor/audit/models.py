@@ -35,7 +35,8 @@ class AuditEvent(models.Model):
 
 class AuditHead(models.Model):
     """The last event's number and hash: detects removal of events at the end of the chain and
-    serialises writers (its row is locked while an event is appended)."""
+    serialises writers (its row is locked while an event is appended). A database trigger moves
+    it with every inserted event (migration 0003)."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)

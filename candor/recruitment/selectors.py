@@ -10,16 +10,17 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import BooleanField, CharField, Count, Max, Prefetch, QuerySet, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from candor.accounts.models import User
 from candor.accounts.selectors import staff_names
 from candor.audit.models import AuditEvent
 from candor.audit.services import audit_events_for
 from candor.core.actor import Actor
 from candor.guidance.models import Trajectory
-from candor.people.models import Address, ContactPoint, Document, Person
+from candor.people.models import Address, ContactPoint, Document, Person, Provenance
 from candor.people.services import person_viewed
 from candor.recruitment.models import (
     Application,
@@ -65,12 +66,8 @@ def candidate_dossier(*, actor: Actor, person_id: int, where: str) -> Person:
             *(
                 Prefetch(name, queryset=model.objects.select_related(*sourced))
                 for name, model in (
-                    ("contact_points", ContactPoint),
-                    ("addresses", Address),
                     ("education", Education),
                     ("experience", Experience),
-                    ("languages", LanguageSkill),
-                    ("skills", Skill),
                     ("documents", Document),
                 )
             ),
@@ -93,8 +90,87 @@ def candidate_dossier(*, actor: Actor, person_id: int, where: str) -> Person:
         )
         .get(pk=person_id, is_candidate=True)
     )
+    _short_sections(person)
     person_viewed(actor=actor, person=person, where=where)
     return person
+
+
+_SOURCE_COLUMNS = (
+    "provenance_id",
+    "provenance__kind",
+    "provenance__name",
+    "provenance__channel",
+    "provenance__obtained_at",
+    "provenance__recorded_by_id",
+    "provenance__recorded_by__username",
+    "provenance__recorded_by__first_name",
+    "provenance__recorded_by__last_name",
+)
+
+
+def _short_sections(person: Person) -> None:
+    """Contact points, addresses, languages and skills in one query (a UNION of rows of one
+    shape), each item with its source, placed where ``person.contact_points.all()`` and the
+    others find them: three queries less per dossier than four prefetches."""
+    text, blank = CharField(), Value("", output_field=CharField())
+
+    def rows(model: type[models.Model], tag: str, *columns: Any, flag: Any = False) -> Any:
+        padded = [*columns, *[blank] * (6 - len(columns))]
+        return model.objects.filter(person_id=person.pk).values_list(  # type: ignore[attr-defined]
+            Value(tag, output_field=text),
+            "id",
+            *padded,
+            Value(flag, output_field=BooleanField()) if isinstance(flag, bool) else flag,
+            *_SOURCE_COLUMNS,
+        )
+
+    union = rows(
+        ContactPoint, "contact", "kind", "value", "normalised", "label", flag="is_primary"
+    ).union(
+        rows(Address, "address", "street", "number", "box", "postcode", "city", "country"),
+        rows(LanguageSkill, "language", "language", "level"),
+        rows(Skill, "skill", "name"),
+        all=True,
+    )
+    found: dict[str, list[Any]] = {"contact": [], "address": [], "language": [], "skill": []}
+    for tag, pk, t1, t2, t3, t4, t5, t6, flag, *source in union:
+        common = {"id": pk, "person": person, "provenance": _provenance(source)}
+        if tag == "contact":
+            item: Any = ContactPoint(
+                kind=t1, value=t2, normalised=t3, label=t4, is_primary=bool(flag), **common
+            )
+        elif tag == "address":
+            item = Address(street=t1, number=t2, box=t3, postcode=t4, city=t5, country=t6, **common)
+        elif tag == "language":
+            item = LanguageSkill(language=t1, level=t2, **common)
+        else:
+            item = Skill(name=t1, **common)
+        found[tag].append(item)
+    prefetched = person.__dict__.setdefault("_prefetched_objects_cache", {})
+    for tag, name in (
+        ("contact", "contact_points"),
+        ("address", "addresses"),
+        ("language", "languages"),
+        ("skill", "skills"),
+    ):
+        prefetched[name] = sorted(found[tag], key=lambda item: item.id)
+
+
+def _provenance(source: list[Any]) -> Provenance:
+    pk, kind, name, channel, obtained_at, user_id, username, first, last = source
+    recorded_by = (
+        User(id=user_id, username=username, first_name=first, last_name=last)
+        if user_id is not None
+        else None
+    )
+    return Provenance(
+        id=pk,
+        kind=kind,
+        name=name,
+        channel=channel,
+        obtained_at=obtained_at,
+        recorded_by=recorded_by,
+    )
 
 
 @dataclass(frozen=True, slots=True)

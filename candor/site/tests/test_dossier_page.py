@@ -28,12 +28,13 @@ from candor.recruitment.services import application_create, procedure_step_recor
 
 pytestmark = pytest.mark.django_db
 
-# The whole request: the session and the signed-in user (2); the person with their profile and
-# each section's rows, every item joined to its provenance and who recorded it (11; sessions
-# are only counted, in the trajectories' query); recording
-# the view in the audit trail (3, plus the savepoint pair the test's transaction adds); the
-# newest events and the names of the staff in them (2).
-DOSSIER_QUERIES = 2 + 11 + 3 + 2 + 2
+# The whole request: the signed-in user (1; the session comes from the cache); the person with
+# their profile (1); contact points, addresses, languages and skills in one UNION (1); education,
+# experience, documents, applications, their steps and trajectories with their session counts
+# (6), every item joined to its source and who recorded it; recording the view: the audit head
+# and the event (2, plus the savepoint pair the test's own transaction adds; a BEGIN outside
+# tests); the newest events of the history (1; staff names come from the cache).
+DOSSIER_QUERIES = 1 + 1 + 1 + 6 + 2 + 2 + 1
 
 
 @pytest.fixture
