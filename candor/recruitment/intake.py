@@ -41,6 +41,7 @@ from candor.recruitment.records import (
     EducationData,
     ExperienceData,
 )
+from candor.search.documents import Document, document_for_record
 from candor.search.services import search_index
 
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
@@ -350,6 +351,7 @@ class _Batch:
         self.events: list[Event] = []
         self.rows = _Rows()
         self.prov_id: int | None = None  # stored on first use: a run adding nothing leaves none
+        self.new_documents: list[Document] = []  # search entries of people created here
 
     def reject(self, i: int, message: str, person_id: int | None = None) -> None:
         self.outcomes[i] = WriteOutcome(REJECTED, person_id=person_id, message=message)
@@ -442,6 +444,11 @@ class _Batch:
             added = self.rows.add([_profile(pid, r, prov_id)])
             added.update(self.rows.add(_children(pid, r, prov_id, existing=None)))
             self.outcomes[i] = WriteOutcome(CREATED, pid)
+            self.new_documents.append(
+                document_for_record(
+                    pid, r, source_kind=self.source.kind, source_name=self.source.name
+                )
+            )
             self.events.append(
                 Event(
                     "create",

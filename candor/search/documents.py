@@ -22,6 +22,7 @@ from candor.recruitment.models import (
     LanguageSkill,
     Skill,
 )
+from candor.recruitment.records import CandidateRecord
 from candor.search.text import joined, words
 
 CHUNK = 900  # SQLite's bound-parameter limit
@@ -96,13 +97,48 @@ class Document:
     def columns(self) -> tuple[str, str, str, str, str, str, str]:
         return (
             self.names,
-            joined(*self.functions),
-            joined(*self.skills),
-            joined(*self.career),
-            joined(*self.education),
-            joined(*self.notes),
+            joined(*sorted(self.functions)),  # sorted: the same entry whatever the row order
+            joined(*sorted(self.skills)),
+            joined(*sorted(self.career)),
+            joined(*sorted(self.education)),
+            joined(*sorted(self.notes)),
             " ".join(sorted(self.facets)),
         )
+
+
+def _source_facets(kind: str, name: str) -> list[str]:
+    return [facet("src", kind), facet("src", kind, name)] if name else [facet("src", kind)]
+
+
+def _address_facets(postcode: str, country: str) -> list[str]:
+    postcode = postcode.strip()
+    if country == "BE" and (province := province_of(postcode)):
+        return [facet("prov", province), facet("pc", postcode[:2])]
+    return []
+
+
+def document_for_record(
+    person_id: int, record: CandidateRecord, *, source_kind: str, source_name: str
+) -> Document:
+    """The entry of a person just created from ``record`` (a cleaned record, stored as is):
+    the same document ``documents_for`` would read back, without reading anything back."""
+    doc = Document(person_id, names=joined(record.first_name, record.last_name))
+    doc.functions += [record.desired_function, record.current_function]
+    doc.functions += [job.function for job in record.experience]
+    doc.career.append(record.current_employer)
+    for job in record.experience:
+        doc.career += [job.employer, job.description]
+    doc.notes += [record.notes, record.summary]
+    for study in record.education:
+        doc.education += [study.institution, study.field_of_study, study.diploma]
+        doc.facets.update(education_facets(study.level))
+    doc.skills += record.skills
+    for code, level in record.languages.items():
+        doc.facets.update(language_facets(code, level))
+    if record.address is not None:
+        doc.facets.update(_address_facets(record.address.postcode, record.address.country))
+    doc.facets.update(_source_facets(source_kind, source_name))
+    return doc
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -132,9 +168,7 @@ def documents_for(person_ids: Iterable[int]) -> tuple[list[Document], list[int]]
             doc.functions += [desired or "", current or ""]
             doc.career.append(employer or "")
             doc.notes += [notes, summary or ""]
-            doc.facets.add(facet("src", kind or ""))
-            if source:
-                doc.facets.add(facet("src", kind, source))
+            doc.facets.update(_source_facets(kind or "", source or ""))
             docs[pk] = doc
     found = sorted(docs)
     for chunk in _chunks(found):
@@ -157,9 +191,7 @@ def documents_for(person_ids: Iterable[int]) -> tuple[list[Document], list[int]]
         for pid, postcode, country in Address.objects.filter(person_id__in=chunk).values_list(
             "person_id", "postcode", "country"
         ):
-            if country == "BE" and (province := province_of(postcode.strip())):
-                docs[pid].facets.add(facet("prov", province))
-                docs[pid].facets.add(facet("pc", postcode.strip()[:2]))
+            docs[pid].facets.update(_address_facets(postcode, country))
         stages = Application.objects.filter(person_id__in=chunk).values_list("person_id", "stage")
         for pid, stage in stages:
             docs[pid].facets.add(facet("stage", stage))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from candor.people.models import Person
 from candor.recruitment.models import CEFR_RANK
 from candor.search.backends import Terms, backend
-from candor.search.documents import documents_for, education_facets, facet
+from candor.search.documents import Document, documents_for, education_facets, facet
 from candor.search.text import query_words
 
 COUNT_CAP = 1000
@@ -28,6 +28,12 @@ def search_index(person_ids: Iterable[int], *, new: bool = False) -> None:
     """Rebuild these people's entries (``new``: they are known to have none yet)."""
     docs, gone = documents_for(person_ids)
     backend().replace(docs, gone, new=new)
+
+
+def search_store(docs: list[Document]) -> None:
+    """Add entries for people known to have none yet (just created)."""
+    if docs:
+        backend().replace(docs, [], new=True)
 
 
 def search_remove(person_ids: Iterable[int]) -> None:

@@ -12,11 +12,20 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import translation
 
-from candor.api.tests.factories import make_application, make_candidate, make_client, make_vacancy
+from candor.api.tests.factories import (
+    candidate_record,
+    make_application,
+    make_candidate,
+    make_client,
+    make_vacancy,
+)
+from candor.core import clock
 from candor.people.models import Person
-from candor.people.services import person_update
-from candor.recruitment.records import AddressData, EducationData, ExperienceData
+from candor.people.services import ProvenanceSpec, person_update
+from candor.recruitment.intake import candidates_write
+from candor.recruitment.records import AddressData, EducationData, ExperienceData, clean_candidate
 from candor.recruitment.services import application_move
+from candor.search.documents import document_for_record, documents_for
 from candor.search.services import CandidateSearch, search_candidates, search_rebuild
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R1.1")]
@@ -218,3 +227,38 @@ def test_the_rebuild_command_reports_what_it_indexed(people):
     out = StringIO()
     call_command("search", "rebuild", stdout=out)
     assert "search index rebuilt: 3 candidates" in out.getvalue()
+
+
+def test_an_imported_persons_entry_equals_the_one_read_back_from_the_database(actor):
+    record = clean_candidate(
+        candidate_record(
+            first_name="Anaïs",
+            last_name="Dumont",
+            notes="Zoekt deeltijds werk",
+            desired_function="Verpleegkundige",
+            current_function="Zorgkundige",
+            current_employer="AZ Groeninge",
+            summary="Tien jaar ervaring",
+            languages={"fr": "native", "nl": "B1"},
+            skills=["Wondzorg", "Palliatieve zorg"],
+            address=AddressData(postcode="8500", city="Kortrijk"),
+            education=[EducationData(institution="HOWEST", diploma="Bachelor", level="bachelor")],
+            experience=[
+                ExperienceData(
+                    function="Zorgkundige", employer="AZ Groeninge", description="Nachtdienst"
+                )
+            ],
+        ),
+        today=clock.today(),
+    )
+    spec = ProvenanceSpec.parse("medium:Jobat", channel="import")
+    (outcome,) = candidates_write(actor=actor, source=spec, records=[record])
+
+    (read_back,), gone = documents_for([outcome.person_id])
+    built = document_for_record(
+        outcome.person_id, record, source_kind="medium", source_name="Jobat"
+    )
+
+    assert gone == []
+    assert built.columns() == read_back.columns()
+    assert "facetprovwestflanders" in built.columns()[-1]
