@@ -42,7 +42,7 @@ from candor.recruitment.records import (
     ExperienceData,
 )
 from candor.search.documents import Document, document_for_record
-from candor.search.services import search_index
+from candor.search.services import search_index, search_store
 
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
 PENDING_PROVENANCE = 0  # merge rows wait for it: the provenance is stored only if they exist
@@ -545,13 +545,11 @@ class _Batch:
                 if status != REJECTED
                 else "same person as an earlier record in this batch, which was rejected",
             )
-        search_index(
-            {
-                o.person_id
-                for o in self.outcomes
-                if o and o.status in (CREATED, MERGED) and o.person_id
-            }
-        )
+        # Search entries: built from the records for people created here (nothing to read
+        # back), read from the database for people merged into.
+        search_store(self.new_documents)
+        merged = {o.person_id for o in self.outcomes if o and o.status == MERGED}
+        search_index(pid for pid in merged if pid)
         audit_record_many(actor=self.actor, events=self.events)
         return [o or WriteOutcome(REJECTED, message="not processed") for o in self.outcomes]
 
