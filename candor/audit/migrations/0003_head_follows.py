@@ -36,8 +36,17 @@ def _run(schema_editor: Any, sqlite: list[str], postgres: list[str]) -> None:
         schema_editor.execute(sql)
 
 
+# Whatever wrote events before the trigger existed, the head starts from the last event.
+SYNC = [
+    """UPDATE audit_audithead SET
+         seq = (SELECT seq FROM audit_auditevent ORDER BY seq DESC LIMIT 1),
+         hash = (SELECT hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1)
+       WHERE id = 1 AND EXISTS (SELECT 1 FROM audit_auditevent)""",
+]
+
+
 def forwards(apps: Any, schema_editor: Any) -> None:
-    _run(schema_editor, SQLITE, POSTGRES)
+    _run(schema_editor, SYNC + SQLITE, SYNC + POSTGRES)
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
