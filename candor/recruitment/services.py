@@ -15,7 +15,7 @@ from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
-from candor.people.services import ProvenanceSpec
+from candor.people.services import ProvenanceSpec, StaleEdit
 from candor.recruitment.models import PIPELINE, Application, ProcedureStep, Stage, Vacancy
 
 
@@ -159,8 +159,8 @@ def vacancy_update(
 ) -> tuple[Vacancy, list[str]]:
     """Change a vacancy's fields; returns it with the names of the fields that changed.
 
-    Refuses (``ValidationError`` with code ``stale``) when the vacancy was saved by someone else
-    after ``seen_updated_at``, the moment the editor loaded it: a concurrent edit is never
+    Refuses (``StaleEdit``, as every editing service does) when the vacancy was saved by someone
+    else after ``seen_updated_at``, the moment the editor loaded it: a concurrent edit is never
     overwritten without the editor seeing it. Values are checked with the model's rules. One
     audit event names the changed fields, never their values; nothing changed, nothing written.
     """
@@ -170,9 +170,7 @@ def vacancy_update(
     with transaction.atomic():
         vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
         if vacancy.updated_at != seen_updated_at:
-            raise ValidationError(
-                gettext("Someone else changed this vacancy after you opened it."), code="stale"
-            )
+            raise StaleEdit(vacancy)
         changed = [name for name, value in changes.items() if getattr(vacancy, name) != value]
         if not changed:
             return vacancy, []

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from candor.accounts.permissions import can
 from candor.core import clock
+from candor.people.services import StaleEdit
 from candor.recruitment.models import (
     PIPELINE,
     Application,
@@ -340,11 +341,10 @@ def vacancy_edit(request: HttpRequest, vacancy_id: int) -> HttpResponse:
                 changes={name: form.cleaned_data[name] for name in VACANCY_EDITABLE},
                 seen_updated_at=form.cleaned_data["seen_updated_at"],
             )
+        except StaleEdit:
+            form, conflicts = _after_a_stale_edit(request, vacancy, initial)
         except ValidationError as exc:
-            if getattr(exc, "code", None) == "stale":
-                form, conflicts = _after_a_stale_edit(request, vacancy, initial)
-            else:
-                _attach_errors(form, exc)
+            _attach_errors(form, exc)
         else:
             if changed:
                 messages.success(request, _("Changes saved."))
