@@ -23,7 +23,7 @@ from candor.recruitment.models import (
     Skill,
 )
 from candor.recruitment.records import CandidateRecord
-from candor.search.text import joined, words
+from candor.search.text import FACET, joined, words
 
 CHUNK = 900  # SQLite's bound-parameter limit
 EDUCATION_ORDER = ["secondary", "bachelor", "master", "doctorate"]
@@ -68,8 +68,10 @@ def province_of(postcode: str) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def facet(kind: str, *values: str) -> str:
-    """One filter token, e.g. ``facet("lang", "nl", "b2")`` → ``facetlangnlb2``."""
-    return "facet" + kind + "".join("".join(words(v)) for v in values)
+    """One filter token, e.g. ``facet("lang", "nl", "b2")`` → ``0flangnlb2``. The ``0f`` start
+    keeps them apart from searched words (``text.query_words`` drops words starting so), so
+    free text can search every column without a column filter."""
+    return FACET + kind + "".join("".join(words(v)) for v in values)
 
 
 def language_facets(code: str, level: str) -> list[str]:

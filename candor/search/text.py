@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 WORD = re.compile(r"[^\W_]+")
+FACET = "0f"  # the start of every filter token in the index; no searched word starts so
 MAX_WORDS = 12  # a query keeps its first words; the rest is reported as ignored
 MAX_WORD = 40
 
@@ -32,6 +33,10 @@ def joined(*parts: str) -> str:
 
 def query_words(text: str) -> tuple[list[str], bool]:
     """(the words to search for, whether some were dropped because the query was too long)."""
-    found = [w[:MAX_WORD] for w in words(text[: MAX_WORDS * (MAX_WORD + 1) * 4])]
+    found = [
+        w[:MAX_WORD]
+        for w in words(text[: MAX_WORDS * (MAX_WORD + 1) * 4])
+        if not w.startswith(FACET)
+    ]
     unique = list(dict.fromkeys(found))
     return unique[:MAX_WORDS], len(unique) > MAX_WORDS
