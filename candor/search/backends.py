@@ -4,8 +4,8 @@ Both store one row per candidate, keyed by the person's id, with the columns of
 ``documents.Document``. Queries arrive as folded words (see ``text``), never as raw syntax.
 
 - **SQLite**: an FTS5 table ``search_candidate`` (rowid = person id); words match as prefixes;
-  ranking is BM25 with names weighted highest, then functions, skills, career and education,
-  notes.
+  results under the cap are ranked by weighted matches (names highest, then functions, skills,
+  career and education, notes), scored here from the stored text.
 - **PostgreSQL**: a table ``search_candidate`` with a weighted ``document`` tsvector (names A,
   functions B, skills C, the rest and the filter tokens D) under GIN, and the folded names under
   a trigram GIN index; ranking is ``ts_rank``. When words find nothing, names
@@ -64,6 +64,35 @@ def prefix(word: str) -> bool:
     """Words of three letters or more match as prefixes; shorter ones (``de``, ``la``) exactly,
     or they would expand to thousands of index terms."""
     return len(word) >= 3
+
+
+SCORE_WEIGHTS = (
+    10.0,
+    6.0,
+    4.0,
+    2.0,
+    2.0,
+    1.0,
+)  # names, functions, skills, career, education, notes
+
+
+def _hits(word: str, text: str) -> int:
+    tokens = text.split()
+    if prefix(word):
+        return sum(1 for token in tokens if token.startswith(word))
+    return tokens.count(word)
+
+
+def _score(terms: Terms, columns: Sequence[str]) -> float:
+    """Weighted matches of the searched words in one entry's columns (``TEXT_COLUMNS`` order):
+    a name or function match counts more than a mention in the notes. Every entry found holds
+    every word, so the rarity of a word (BM25's other half) would not reorder them."""
+    score = 0.0
+    for word in terms.anywhere:
+        score += sum(w * _hits(word, text) for w, text in zip(SCORE_WEIGHTS, columns, strict=True))
+    score += sum(SCORE_WEIGHTS[1] * _hits(word, columns[1]) for word in terms.functions)
+    score += sum(SCORE_WEIGHTS[2] * _hits(word, columns[2]) for word in terms.skills)
+    return score
 
 
 def _best_first(rows: list[tuple[int, float]], *, higher_is_better: bool) -> list[int]:
@@ -138,12 +167,18 @@ class SQLiteBackend:
             found = [row[0] for row in cursor.fetchall()]
             if len(found) >= cap or not found:
                 return found
+            if not (terms.anywhere or terms.functions or terms.skills):
+                return sorted(found, reverse=True)  # filters only: nothing to score, newest first
+            # Score the few found here, from their stored text. FTS5's bm25() would first count
+            # every row holding each filter token (hundreds of thousands for a language level).
+            marks = ", ".join(["%s"] * len(found))
             cursor.execute(
-                "SELECT rowid, bm25(search_candidate, 10.0, 6.0, 4.0, 2.0, 2.0, 1.0, 0.0) "  # noqa: S608
-                f"FROM search_candidate WHERE {where}",
-                params,
+                f"SELECT rowid, {', '.join(TEXT_COLUMNS)} FROM search_candidate "  # noqa: S608
+                f"WHERE rowid IN ({marks})",
+                found,
             )
-            return _best_first(cursor.fetchall(), higher_is_better=False)  # BM25: lower is better
+            scored = [(row[0], _score(terms, row[1:])) for row in cursor.fetchall()]
+            return _best_first(scored, higher_is_better=True)
 
     def newest(self, terms: Terms, *, limit: int, offset: int) -> list[int]:
         where, params = self._where(terms)
