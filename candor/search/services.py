@@ -78,9 +78,6 @@ class CandidateSearch:
     stage: str = ""
     source: str = ""  # self, third-party, medium, medium:NAME, partner:NAME, agency
 
-    def is_empty(self) -> bool:
-        return self.terms()[0] == Terms()
-
     def terms(self) -> tuple[Terms, list[str]]:
         """The backend's terms, and notes for the user about what was ignored."""
         notes: list[str] = []
