@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from candor.accounts.models import Role, User
 from candor.audit.services import audit_record
 from candor.core.actor import Actor
+from candor.core.editing import locked_unless_stale
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryStatus
 from candor.people.models import Channel, Person, SourceKind
-from candor.people.services import ProvenanceSpec, StaleEdit
+from candor.people.services import ProvenanceSpec
 from candor.relations.models import Organisation, OrganisationKind
 
 TRAJECTORY_FIELDS = ("kind", "status", "sponsor", "consultant", "started_on", "ended_on", "goal")
@@ -142,11 +143,9 @@ def trajectory_update(
     if isinstance(changes.get("goal"), str):
         changes = {**changes, "goal": changes["goal"].strip()}
     with transaction.atomic():
-        current = (
-            Trajectory.objects.select_for_update().select_related("person").get(pk=trajectory.pk)
+        current = locked_unless_stale(
+            Trajectory.objects.select_related("person"), trajectory.pk, expected_updated_at
         )
-        if expected_updated_at is not None and current.updated_at != expected_updated_at:
-            raise StaleEdit(current)
         changed = [name for name, value in changes.items() if _differs(current, name, value)]
         if not changed:
             return []

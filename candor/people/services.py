@@ -18,6 +18,7 @@ from django.db import transaction
 from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.core.editing import StaleEdit, locked_unless_stale
 from candor.core.normalise import normalise_name, validate_birth_date
 from candor.people.models import Channel, Person, Provenance, SourceKind
 
@@ -100,16 +101,6 @@ PERSON_EDITABLE = (
 )
 
 
-class StaleEdit(Exception):
-    """Someone saved the record after the editor loaded it: nothing was written, so their change
-    is not overwritten. ``current`` is the record as it is now stored, so a page can show what
-    changed."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__(f"{current._meta.label_lower} {current.pk} changed since it was loaded")
-        self.current = current
-
-
 def person_update(
     *,
     actor: Actor,
@@ -142,12 +133,12 @@ def person_update(
     person.full_clean(exclude=["provenance"])
     person.name_key = normalise_name(f"{person.first_name} {person.last_name}")
     with transaction.atomic():
-        if expected_updated_at is not None:
-            current = Person.objects.select_for_update().get(pk=person.pk)
-            if current.updated_at != expected_updated_at:
-                for name, value in loaded.items():
-                    setattr(person, name, value)
-                raise StaleEdit(current)
+        try:
+            locked_unless_stale(Person.objects, person.pk, expected_updated_at)
+        except StaleEdit:
+            for name, value in loaded.items():
+                setattr(person, name, value)
+            raise
         person.save(update_fields=[*changed, "name_key", "updated_at"])
         audit_record(
             actor=actor,

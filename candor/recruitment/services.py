@@ -14,8 +14,9 @@ from django.utils.translation import gettext
 from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.core.editing import locked_unless_stale
 from candor.people.models import Person
-from candor.people.services import ProvenanceSpec, StaleEdit
+from candor.people.services import ProvenanceSpec
 from candor.recruitment.models import PIPELINE, Application, ProcedureStep, Stage, Vacancy
 
 
@@ -168,9 +169,7 @@ def vacancy_update(
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, gettext("This field cannot be changed here.")))
     with transaction.atomic():
-        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
-        if vacancy.updated_at != seen_updated_at:
-            raise StaleEdit(vacancy)
+        vacancy = locked_unless_stale(Vacancy.objects, vacancy_id, seen_updated_at)
         changed = [name for name, value in changes.items() if getattr(vacancy, name) != value]
         if not changed:
             return vacancy, []

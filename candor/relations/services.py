@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from candor.audit.services import Event, audit_record, audit_record_many
 from candor.core.actor import Actor
+from candor.core.editing import locked_unless_stale
 from candor.core.normalise import (
     normalise_email,
     normalise_iban,
@@ -24,7 +25,7 @@ from candor.core.normalise import (
     normalise_vat,
 )
 from candor.people.models import ContactKind, ContactPoint, Person
-from candor.people.services import ProvenanceSpec, StaleEdit
+from candor.people.services import ProvenanceSpec
 from candor.relations.models import ContactPerson, Organisation, OrganisationKind
 
 ORGANISATION_FIELDS = (
@@ -92,9 +93,7 @@ def organisation_update(
     """
     cleaned = clean_organisation(data)
     with transaction.atomic():
-        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        if expected_updated_at is not None and current.updated_at != expected_updated_at:
-            raise StaleEdit(current)
+        current = locked_unless_stale(Organisation.objects, organisation.pk, expected_updated_at)
         changed = [
             name
             for name in ORGANISATION_FIELDS

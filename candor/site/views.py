@@ -17,12 +17,12 @@ from candor.accounts.permissions import can
 from candor.accounts.selectors import staff_overview
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.core.editing import StaleEdit
 from candor.guidance.models import GuidanceSession
 from candor.people.models import Channel, Person
 from candor.people.services import (
     PERSON_EDITABLE,
     ProvenanceSpec,
-    StaleEdit,
     person_update,
     person_viewed,
 )

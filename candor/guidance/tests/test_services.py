@@ -13,6 +13,7 @@ from candor.audit.models import AuditEvent
 from candor.audit.services import audit_verify
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.core.editing import StaleEdit
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryKind, TrajectoryStatus
 from candor.guidance.services import (
     session_record,
@@ -22,7 +23,6 @@ from candor.guidance.services import (
 )
 from candor.guidance.tests.factories import make_session, make_trajectory
 from candor.people.models import Provenance
-from candor.people.services import StaleEdit
 
 pytestmark = pytest.mark.django_db
 

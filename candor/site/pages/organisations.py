@@ -37,8 +37,9 @@ from stdnum import iban as stdnum_iban
 
 from candor.accounts.permissions import can
 from candor.core import clock
+from candor.core.editing import StaleEdit
 from candor.people.models import Channel, ContactPoint
-from candor.people.services import ProvenanceSpec, StaleEdit
+from candor.people.services import ProvenanceSpec
 from candor.relations.models import (
     ContactPerson,
     Contract,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from candor.accounts.permissions import can
 from candor.core import clock
+from candor.core.editing import StaleEdit
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryKind, TrajectoryStatus
 from candor.guidance.services import (
     TRAJECTORY_FIELDS,
@@ -30,7 +31,6 @@ from candor.guidance.services import (
     trajectory_viewed,
 )
 from candor.people.models import Person
-from candor.people.services import StaleEdit
 from candor.recruitment import selectors as candidate_selectors
 from candor.relations.models import Organisation
 from candor.site.access import actor_of, require

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 
 from candor.accounts.permissions import can
 from candor.core import clock
-from candor.people.services import StaleEdit
+from candor.core.editing import StaleEdit
 from candor.recruitment.models import (
     PIPELINE,
     Application,

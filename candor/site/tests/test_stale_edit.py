@@ -17,8 +17,9 @@ from candor.accounts.models import User
 from candor.api.tests.factories import make_candidate
 from candor.audit.models import AuditEvent
 from candor.core.actor import Actor
+from candor.core.editing import StaleEdit
 from candor.people.models import Person
-from candor.people.services import StaleEdit, person_update
+from candor.people.services import person_update
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R1.1")]
 
