@@ -24,7 +24,7 @@ from candor.audit.services import audit_record
 from candor.core.actor import Actor
 from candor.core.editing import locked_unless_stale
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryStatus
-from candor.people.models import Channel, Person, SourceKind
+from candor.people.models import Person
 from candor.people.services import ProvenanceSpec
 from candor.relations.models import Organisation, OrganisationKind
 
@@ -32,12 +32,6 @@ TRAJECTORY_FIELDS = ("kind", "status", "sponsor", "consultant", "started_on", "e
 FOREIGN_KEYS = ("sponsor", "consultant")
 ENDED = frozenset({TrajectoryStatus.COMPLETED, TrajectoryStatus.STOPPED})
 SESSION_MINUTES = (5, 480)  # from a short phone call to a full-day assessment
-
-
-def _by_the_agency(actor: Actor) -> ProvenanceSpec:
-    return ProvenanceSpec(
-        kind=SourceKind.AGENCY, channel=Channel.FORM, recorded_by_id=actor.user_id
-    )
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
@@ -101,7 +95,7 @@ def trajectory_create(
         goal=goal.strip(),
     )
     _check_trajectory(trajectory)
-    source = _by_the_agency(actor)
+    source = ProvenanceSpec.by_staff(actor)
     with source.forgotten_on_rollback(), transaction.atomic():
         trajectory.provenance = source.row()
         trajectory.save()
@@ -213,7 +207,7 @@ def session_record(
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    source = _by_the_agency(actor)
+    source = ProvenanceSpec.by_staff(actor)
     with source.forgotten_on_rollback(), transaction.atomic():
         session.provenance = source.row()
         session.save()

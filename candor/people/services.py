@@ -44,6 +44,11 @@ class ProvenanceSpec:
             raise ValueError(f"unknown channel {self.channel!r}")
 
     @classmethod
+    def by_staff(cls, actor: Actor) -> ProvenanceSpec:
+        """What a staff member records in a back-office form: produced by the agency."""
+        return cls(kind=SourceKind.AGENCY, channel=Channel.FORM, recorded_by_id=actor.user_id)
+
+    @classmethod
     def parse(cls, code: str, *, channel: str, **extra: Any) -> ProvenanceSpec:
         """``self``, ``third-party``, ``agency``, ``medium:NAME`` or ``partner:NAME``."""
         code = (code or "").strip()

@@ -123,9 +123,7 @@ def procedure_step_record(
     )
     step.full_clean(exclude=["provenance"])
     with transaction.atomic():
-        step.provenance = ProvenanceSpec(
-            kind="agency", channel="form", recorded_by_id=actor.user_id
-        ).row()
+        step.provenance = ProvenanceSpec.by_staff(actor).row()
         step.save()
         audit_record(
             actor=actor,
