@@ -169,6 +169,9 @@ def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
     return VerifyResult(ok=True, checked=checked)
 
 
-def audit_events_for(subject: str, *, limit: int = 100) -> list[AuditEvent]:
-    """The latest events about one person (their pseudonym), newest first."""
-    return list(AuditEvent.objects.filter(subject=subject).order_by("-seq")[:limit])
+def audit_events_for(subject: str, *, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
+    """Events about one person (their pseudonym), newest first: ``limit`` of them after skipping
+    the ``offset`` newest (a page of a long history reads only that page)."""
+    return list(
+        AuditEvent.objects.filter(subject=subject).order_by("-seq")[offset : offset + limit]
+    )

@@ -206,7 +206,7 @@ ACTIONS = {
     "erase": gettext_lazy("erased"),
     "export": gettext_lazy("exported"),
 }
-MAX_HISTORY_PAGE = 1000  # audit_events_for reads from the newest event on; bound the window
+MAX_HISTORY_PAGE = 1000  # a bound on the OFFSET the database skips
 
 
 def candidate_history(*, person: Person, page: int = 1, per_page: int = 50) -> HistoryPage:
@@ -215,13 +215,13 @@ def candidate_history(*, person: Person, page: int = 1, per_page: int = 50) -> H
     shows the history with the dossier, whose view is recorded."""
     page = max(1, min(page, MAX_HISTORY_PAGE))
     start = (page - 1) * per_page
-    events = audit_events_for(str(person.pseudonym), limit=start + per_page + 1)
-    window = events[start : start + per_page]
+    events = audit_events_for(str(person.pseudonym), offset=start, limit=per_page + 1)
+    window = events[:per_page]
     names = staff_names({event.actor for event in window})
     return HistoryPage(
         entries=[_history_entry(event, names) for event in window],
         number=page,
-        has_next=len(events) > start + per_page,
+        has_next=len(events) > per_page,
     )
 
 
