@@ -38,7 +38,7 @@ def _person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
 
 
 def _section_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if not raw and Person.objects.filter(pk=instance.person_id).exists():
+    if not raw:  # a person deleted meanwhile simply leaves the index (documents_for says so)
         search_index([instance.person_id])
 
 
