@@ -17,15 +17,6 @@ from candor.search.documents import PROVINCES
 from candor.search.services import CandidateSearch, search_candidates
 from candor.site.access import require
 
-SOURCES: list[tuple[str, Any]] = [
-    ("self", _("The person themselves")),
-    ("third-party", _("A third party")),
-    ("medium", _("An online or offline medium")),
-    ("partner", _("A partner")),
-    ("agency", _("Produced by the agency")),
-]
-
-
 Choices = list[tuple[str, Any]]  # labels may be lazy translations
 
 
@@ -63,7 +54,9 @@ class SearchForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Procedure stage"), required=False, choices=_blank(_("Any"), list(Stage.choices))
     )
-    source = forms.ChoiceField(label=_("Source"), required=False, choices=_blank(_("Any"), SOURCES))
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=_blank(_("Any"), list(SourceKind.choices))
+    )
     source_name = forms.CharField(label=_("Source name"), required=False, max_length=120)
 
     def search(self) -> CandidateSearch:
@@ -114,7 +107,6 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             ),
             "can_create": can(request.user, "candidate.create"),
             "can_add_organisation": can(request.user, "organisation.change"),
-            "source_kinds": SourceKind.choices,
         },
     )
 

@@ -31,8 +31,8 @@ from candor.guidance.services import (
     trajectory_viewed,
 )
 from candor.people.models import Person
-from candor.recruitment import selectors as candidate_selectors
 from candor.relations.models import Organisation
+from candor.search.services import CandidateSearch, search_candidates
 from candor.site.access import actor_of, require
 from candor.site.forms_relations import (
     SessionForm,
@@ -181,7 +181,7 @@ def trajectory_new(request: HttpRequest) -> HttpResponse:
         )
     query = request.GET.get("q", "").strip()
     matches = (
-        list(candidate_selectors.candidates(search=query)[:PICKER_ROWS])
+        search_candidates(CandidateSearch(text=query), per_page=PICKER_ROWS).people
         if query and person is None
         else []
     )
