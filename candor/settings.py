@@ -19,6 +19,9 @@ DATA_DIR = Path(env_str("CANDOR_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 CANDOR_ENV = env_str("CANDOR_ENV", "development")
 PRODUCTION = CANDOR_ENV == "production"
 DEMO_MODE = env_bool("CANDOR_DEMO", default=False)
+# The privacy policy (purposes, legal bases, retention, controller and DPO): the shipped
+# defaults unless an agency points this at its own copy (see candor/privacy/policy.toml).
+CANDOR_POLICY_FILE = env_str("CANDOR_POLICY_FILE", "")
 
 DEBUG = env_bool("CANDOR_DEBUG", default=not PRODUCTION)
 SECRET_KEY = env_secret(

@@ -19,3 +19,8 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Today's date in the agency's time zone (Europe/Brussels by default)."""
     return timezone.localdate(now())
+
+
+def localdate(moment: dt.datetime) -> dt.date:
+    """The agency-local date of a stored moment (a sign-in, a collection)."""
+    return timezone.localdate(moment)

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from candor.privacy.registry import PD, Category, anonymise, personal_data
@@ -143,6 +144,8 @@ class Language(models.TextChoices):
         "contact_channel": PD(Category.CONTACT, provided=True, erasure=anonymise("")),
         "contact_times": PD(Category.CONTACT, provided=True, erasure=anonymise("")),
         "notes": PD(Category.IDENTITY, provided=True, erasure=anonymise(""), sensitive=True),
+        "career_ended_on": PD(Category.CAREER, description="end of active career (R5.1)"),
+        "kept_until": PD(Category.PRIVACY, description="retention date computed from policy"),
     },
     not_personal={
         **SOURCED_NOT_PERSONAL,
@@ -151,6 +154,7 @@ class Language(models.TextChoices):
         "is_client_contact": "role flag",
         "is_supplier_contact": "role flag",
         "is_site_user": "role flag",
+        "erased_at": "erasure state: when the person's data was erased (R6.6)",
     },
     on_erasure="anonymise_fields",
     description="The data subject: one row per person, whatever their roles",
@@ -178,11 +182,23 @@ class Person(Sourced):
     is_client_contact = models.BooleanField(_("client contact"), default=False)
     is_supplier_contact = models.BooleanField(_("supplier contact"), default=False)
     is_site_user = models.BooleanField(_("site user"), default=False)
+    # Retention (R5.1): the end of the active career when someone recorded it, and the date
+    # after which nothing justifies keeping the person (computed by candor.privacy.retention).
+    career_ended_on = models.DateField(_("career ended on"), null=True, blank=True)
+    kept_until = models.DateField(_("kept until"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # the retention sweep and review queue read only the people due: work proportional
+            # to them, not to the database
+            models.Index(
+                fields=["kept_until"], name="person_kept_until", condition=Q(erased_at=None)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

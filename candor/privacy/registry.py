@@ -44,6 +44,7 @@ class Category(StrEnum):
     FINANCIAL = "financial"
     ACCOUNT = "account"
     TECHNICAL = "technical"
+    PRIVACY = "privacy"  # the person's own choices: consents, objections, restrictions
 
 
 @dataclass(frozen=True, slots=True)

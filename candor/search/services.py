@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from candor.people.models import Person
+from candor.privacy.gate import allowed_ids, scope
 from candor.recruitment.models import CEFR_RANK
 from candor.search.backends import Terms, backend
 from candor.search.documents import Document, documents_for, education_facets, facet
@@ -131,20 +132,26 @@ class SearchPage:
 
 def search_candidates(query: CandidateSearch, *, page: int = 1, per_page: int = 25) -> SearchPage:
     """One page of candidates, best match first; newest first when nothing is asked, or when
-    so many match (``COUNT_CAP`` or more) that ranking them all would make the page slow."""
+    so many match (``COUNT_CAP`` or more) that ranking them all would make the page slow.
+
+    Only people the purpose gate allows for the ``search`` feature are returned (R6.7, R6.8):
+    the index answers, then ``allowed_ids`` drops the restricted, objecting and erased in one
+    query."""
     page = max(1, page)
     offset = (page - 1) * per_page
     terms, notes = query.terms()
     if terms.has_text():
-        best = backend().ranked(terms, cap=COUNT_CAP)
-        total = len(best)
-        if total < COUNT_CAP:
+        ranked = backend().ranked(terms, cap=COUNT_CAP)
+        best = allowed_ids(ranked, feature="search")
+        if len(ranked) < COUNT_CAP:
+            total = len(best)
             found = best[offset : offset + per_page + 1]
         else:  # ranking every one of 100,000 matches costs too much: newest first
+            total = COUNT_CAP
             notes.append(_("Many candidates match, newest first: add words or filters to rank."))
-            found = backend().newest(terms, limit=per_page + 1, offset=offset)
+            found = _newest_allowed(terms, limit=per_page + 1, offset=offset)
     else:
-        candidates = Person.objects.filter(is_candidate=True)
+        candidates = scope(Person.objects.filter(is_candidate=True), feature="search")
         if terms.available_by:
             candidates = candidates.exclude(candidate__available_from__gt=terms.available_by)
         found = list(
@@ -154,3 +161,16 @@ def search_candidates(query: CandidateSearch, *, page: int = 1, per_page: int = 
     by_id = Person.objects.select_related("candidate", "provenance").in_bulk(found[:per_page])
     people = [by_id[pk] for pk in found[:per_page] if pk in by_id]
     return SearchPage(people, page, len(found) > per_page, total, notes)
+
+
+def _newest_allowed(terms: Terms, *, limit: int, offset: int) -> list[int]:
+    """Newest matches the gate allows. Pages are cut before the gate's filter, so a page may
+    show a few fewer people than asked when some are restricted or objecting; it reads more
+    rows when the first read left fewer than one person to show."""
+    wanted = limit
+    while True:
+        ids = backend().newest(terms, limit=wanted, offset=offset)
+        allowed = allowed_ids(ids, feature="search")
+        if allowed or len(ids) < wanted or wanted >= 8 * limit:
+            return allowed[:limit]
+        wanted *= 2

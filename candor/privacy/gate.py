@@ -1,0 +1,278 @@
+"""The purpose gate (DESIGN invariant 2, R3.1, R6.7, R6.8, R6.10).
+
+Every use of a person's data asks one question: ``may(person, purpose)``. The answer comes from
+the policy (legal basis, the roles a purpose concerns, the contract that grounds it) and from the
+person's state: erased, restricted, objecting, consenting. Features that select many people do
+not loop over ``may``; they build their query sets with ``scope`` (or filter a list of ids with
+``allowed_ids``), which apply the same rules in SQL — so a restricted or objecting person cannot
+appear by accident.
+
+When you add a feature that uses personal data: add it to ``FEATURES`` and ``[features]`` in the
+policy, and select its people with ``scope(..., feature=...)``; never with a bare query set.
+When you add a rule: change ``_decide`` and ``_rules_q`` together; ``tests/test_gate.py`` checks
+that they agree for every purpose and state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from candor.core import clock
+from candor.people.models import Person
+from candor.privacy.models import Consent, Objection, ObjectionStatus, Restriction
+from candor.privacy.policy import LegalBasis, Purpose, policy
+
+ROLE_FLAGS = {
+    "candidate": "is_candidate",
+    "client_contact": "is_client_contact",
+    "supplier_contact": "is_supplier_contact",
+    "site_user": "is_site_user",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The gate's answer: allowed or not, and why (shown to staff on the dossier)."""
+
+    purpose: Purpose
+    allowed: bool
+    code: str  # erased, not_concerned, restricted, no_contract, objection, consent_missing, ...
+    reasons: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _purpose(purpose: str | Purpose) -> Purpose:
+    return purpose if isinstance(purpose, Purpose) else policy().purpose(purpose)
+
+
+def _live_consents(today: dt.date) -> QuerySet[Consent]:
+    return Consent.objects.filter(withdrawn_at=None).filter(
+        Q(expires_on=None) | Q(expires_on__gte=today)
+    )
+
+
+def _contract_exists(purpose: Purpose) -> Exists | None:
+    from django.apps import apps
+
+    if purpose.requires == "trajectory":
+        return Exists(
+            apps.get_model("guidance", "Trajectory").objects.filter(person=OuterRef("pk"))
+        )
+    if purpose.requires == "organisation":
+        return Exists(
+            apps.get_model("relations", "ContactPerson").objects.filter(person=OuterRef("pk"))
+        )
+    return None
+
+
+def _rules_q(purpose: Purpose, today: dt.date) -> Q:
+    """The gate's rules for ``purpose`` as a condition on ``Person`` rows."""
+    # Q and Exists combine into one condition; typed loosely as the stubs do not follow that.
+    condition: Any = Q(erased_at=None)
+    roles = Q()
+    for role in purpose.roles:
+        roles |= Q(**{ROLE_FLAGS[role]: True})
+    condition &= roles
+    condition &= ~Exists(Restriction.objects.filter(person=OuterRef("pk"), lifted_at=None))
+    contract = _contract_exists(purpose)
+    if contract is not None:
+        condition &= contract
+    if purpose.objectable:
+        condition &= ~Exists(
+            Objection.objects.filter(
+                person=OuterRef("pk"), purpose=purpose.key, status=ObjectionStatus.ACTIVE
+            )
+        )
+    if purpose.needs_consent:
+        condition &= Exists(
+            _live_consents(today).filter(person=OuterRef("pk"), purpose=purpose.key)
+        )
+    return condition
+
+
+def scope[M: Model](
+    queryset: QuerySet[M], *, feature: str = "", purpose: str = "", path: str = ""
+) -> QuerySet[M]:
+    """``queryset`` narrowed to the people the gate allows for ``feature`` (or ``purpose``).
+
+    ``path`` leads from the query set's model to ``Person`` (``""`` for a Person query set,
+    ``"person"`` for applications, ``"trajectory__person"`` for sessions).
+    """
+    chosen = policy().purpose_for(feature) if feature else _purpose(purpose)
+    allowed = Person.objects.filter(_rules_q(chosen, clock.today()))
+    if not path:
+        return queryset.filter(pk__in=allowed.values("pk"))
+    return queryset.filter(**{f"{path}__in": allowed.values("pk")})
+
+
+def allowed_ids(ids: Iterable[int], *, feature: str = "", purpose: str = "") -> list[int]:
+    """``ids`` (person ids, e.g. from the search index) without those the gate refuses, in the
+    same order. One query whatever the number of ids."""
+    ordered = list(ids)
+    if not ordered:
+        return []
+    chosen = policy().purpose_for(feature) if feature else _purpose(purpose)
+    kept = set(
+        Person.objects.filter(pk__in=ordered)
+        .filter(_rules_q(chosen, clock.today()))
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in ordered if pk in kept]
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    erased_at: dt.datetime | None
+    roles: frozenset[str]
+    restricted: bool
+    has_contract: bool
+    objection: str  # "", "active", "overridden"
+    objection_at: dt.datetime | None
+    consent: Consent | None  # the latest consent row for the purpose, live or not
+
+
+def _state(person_id: int, purpose: Purpose, today: dt.date) -> _State | None:
+    annotations: dict[str, Any] = {
+        "restricted": Exists(Restriction.objects.filter(person=OuterRef("pk"), lifted_at=None)),
+    }
+    contract = _contract_exists(purpose)
+    if contract is not None:
+        annotations["has_contract"] = contract
+    row = (
+        Person.objects.filter(pk=person_id)
+        .annotate(**annotations)
+        .values("erased_at", *ROLE_FLAGS.values(), *annotations)
+        .first()
+    )
+    if row is None:
+        return None
+    objection, objection_at = "", None
+    if purpose.objectable:
+        found = (
+            Objection.objects.filter(
+                person_id=person_id,
+                purpose=purpose.key,
+                status__in=[ObjectionStatus.ACTIVE, ObjectionStatus.OVERRIDDEN],
+            )
+            .order_by("-received_at", "-pk")
+            .values_list("status", "decided_at", "received_at")
+            .first()
+        )
+        if found:
+            objection = found[0]
+            objection_at = found[1] or found[2]
+    consent = None
+    if purpose.needs_consent:
+        consent = (
+            Consent.objects.filter(person_id=person_id, purpose=purpose.key)
+            .order_by("-given_at", "-pk")
+            .first()
+        )
+    return _State(
+        erased_at=row["erased_at"],
+        roles=frozenset(role for role, flag in ROLE_FLAGS.items() if row[flag]),
+        restricted=row["restricted"],
+        has_contract=row.get("has_contract", True),
+        objection=objection,
+        objection_at=objection_at,
+        consent=consent,
+    )
+
+
+def _day(moment: dt.datetime | dt.date) -> str:
+    day = clock.localdate(moment) if isinstance(moment, dt.datetime) else moment
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _basis_reason(purpose: Purpose) -> str:
+    if purpose.legal_basis is LegalBasis.LEGITIMATE_INTEREST:
+        return _("Legal basis: the agency's legitimate interest.")
+    if purpose.legal_basis is LegalBasis.LEGAL_OBLIGATION:
+        return _("Legal basis: a legal obligation.")
+    if purpose.also_legal_obligation:
+        return _("Legal basis: a contract with the person, or a legal obligation.")
+    return _("Legal basis: a contract with the person.")
+
+
+def _decide(purpose: Purpose, state: _State, today: dt.date) -> Decision:  # noqa: PLR0911 - one early answer per rule reads as the list of rules
+    def deny(code: str, *reasons: str) -> Decision:
+        return Decision(purpose, False, code, reasons)
+
+    if state.erased_at is not None:
+        return deny("erased", _("The person's data was erased on %s.") % _day(state.erased_at))
+    if not state.roles & set(purpose.roles):
+        return deny("not_concerned", _("This purpose does not concern this person's roles."))
+    if state.restricted:
+        return deny(
+            "restricted",
+            _("Processing is restricted: the data may only be stored until it is lifted."),
+        )
+    if not state.has_contract:
+        what = _("trajectory") if purpose.requires == "trajectory" else _("client or supplier")
+        return deny("no_contract", _("No contract grounds it: the person has no %s.") % what)
+    reasons: list[str] = []
+    if state.objection == ObjectionStatus.ACTIVE:
+        if purpose.direct_marketing:
+            return deny(
+                "objection",
+                _("The person objected to direct marketing: it stops, always."),
+            )
+        return deny("objection", _("The person objected; no compelling grounds are documented."))
+    if state.objection == ObjectionStatus.OVERRIDDEN and state.objection_at is not None:
+        reasons.append(
+            _("The person objected; compelling legitimate grounds were documented on %s.")
+            % _day(state.objection_at)
+        )
+    if purpose.needs_consent:
+        consent = state.consent
+        if consent is None:
+            return deny("consent_missing", _("Based on consent, and the person has not given it."))
+        if consent.withdrawn_at is not None:
+            return deny(
+                "consent_withdrawn",
+                _("Consent was withdrawn on %s.") % _day(consent.withdrawn_at),
+            )
+        if consent.expires_on is not None and consent.expires_on < today:
+            return deny("consent_expired", _("Consent expired on %s.") % _day(consent.expires_on))
+        reasons.append(
+            _("Consent given on %(day)s (%(via)s, text version %(version)s).")
+            % {
+                "day": _day(consent.given_at),
+                "via": consent.get_given_via_display(),
+                "version": consent.text_version,
+            }
+        )
+        if consent.expires_on is not None:
+            reasons.append(_("It expires on %s.") % _day(consent.expires_on))
+        return Decision(purpose, True, "consent", tuple(reasons))
+    reasons.insert(0, _basis_reason(purpose))
+    return Decision(purpose, True, "basis", tuple(reasons))
+
+
+def may(person: Person | int, purpose: str | Purpose) -> Decision:
+    """May the agency process this person's data for ``purpose``, and why (or why not)."""
+    chosen = _purpose(purpose)
+    today = clock.today()
+    person_id = person if isinstance(person, int) else person.pk
+    state = _state(person_id, chosen, today)
+    if state is None:
+        return Decision(chosen, False, "unknown", (_("No such person."),))
+    return _decide(chosen, state, today)
+
+
+def may_feature(person: Person | int, feature: str) -> Decision:
+    return may(person, policy().purpose_for(feature))
+
+
+def overview(person: Person | int) -> list[Decision]:
+    """Every purpose of the policy with the gate's answer for this person (the dossier panel)."""
+    return [may(person, purpose) for purpose in policy().purposes.values()]

@@ -1,0 +1,29 @@
+"""Reading people for a feature, through the purpose gate (DESIGN invariant 2).
+
+Every feature that picks people — search, matching, mailings, client sharing, profiling — starts
+from ``audience(feature)`` (or ``candor.privacy.gate.scope`` on its own query set), never from a
+bare ``Person`` query set.
+"""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from candor.people.models import ContactKind, ContactPoint, Person
+from candor.privacy.gate import scope
+
+
+def audience(feature: str) -> QuerySet[Person]:
+    """Everyone the gate allows for ``feature``, as a query set to narrow further."""
+    return scope(Person.objects.all(), feature=feature)
+
+
+def mailing_recipients(feature: str) -> QuerySet[Person]:
+    """People a mailing for ``feature`` may go to, each with ``email``: their primary (else
+    first) e-mail address; people without one are left out."""
+    email = (
+        ContactPoint.objects.filter(person=OuterRef("pk"), kind=ContactKind.EMAIL)
+        .order_by("-is_primary", "pk")
+        .values("value")[:1]
+    )
+    return audience(feature).annotate(email=Subquery(email)).exclude(email=None)
