@@ -26,6 +26,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "audit.verify": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "backoffice.enter": frozenset({Role.CONSULTANT, Role.DPO, Role.ADMINISTRATOR}),
+    # privacy: consents, objections and restrictions are recorded by whoever the person tells;
+    # overriding an objection, lifting a restriction and the DPO's queues are the DPO's.
+    "privacy.record": frozenset({Role.CONSULTANT, Role.DPO}),
+    "privacy.decide": frozenset({Role.DPO}),
+    "privacy.dashboard": frozenset({Role.DPO}),
+    "retention.review": frozenset({Role.DPO}),
+    "notices.manage": frozenset({Role.DPO}),
+    "statement.manage": frozenset({Role.DPO}),
+    "ropa.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
 }
 
 
