@@ -131,22 +131,26 @@ def allowed_ids(ids: Iterable[int], *, feature: str = "", purpose: str = "") -> 
 
 @dataclass(frozen=True, slots=True)
 class _State:
+    """Everything the gate reads about one person, for the purposes asked about."""
+
     erased_at: dt.datetime | None
     roles: frozenset[str]
     restricted: bool
-    has_contract: bool
-    objection: str  # "", "active", "overridden"
-    objection_at: dt.datetime | None
-    consent: Consent | None  # the latest consent row for the purpose, live or not
+    contracts: frozenset[str]  # "trajectory", "organisation": the contracts the person has
+    objections: dict[str, tuple[str, dt.datetime]]  # purpose → (status, when), the latest
+    consents: dict[str, Consent]  # purpose → the latest consent row, live or not
 
 
-def _state(person_id: int, purpose: Purpose, today: dt.date) -> _State | None:
+def _state(person_id: int, purposes: list[Purpose]) -> _State | None:
+    """At most three queries, whatever the number of purposes: the person with their
+    restriction and contracts, their objections, their consents."""
     annotations: dict[str, Any] = {
         "restricted": Exists(Restriction.objects.filter(person=OuterRef("pk"), lifted_at=None)),
     }
-    contract = _contract_exists(purpose)
-    if contract is not None:
-        annotations["has_contract"] = contract
+    for purpose in purposes:
+        contract = _contract_exists(purpose)
+        if contract is not None:
+            annotations[f"has_{purpose.requires}"] = contract
     row = (
         Person.objects.filter(pk=person_id)
         .annotate(**annotations)
@@ -155,36 +159,36 @@ def _state(person_id: int, purpose: Purpose, today: dt.date) -> _State | None:
     )
     if row is None:
         return None
-    objection, objection_at = "", None
-    if purpose.objectable:
+    objections: dict[str, tuple[str, dt.datetime]] = {}
+    objectable = [p.key for p in purposes if p.objectable]
+    if objectable:
         found = (
             Objection.objects.filter(
                 person_id=person_id,
-                purpose=purpose.key,
+                purpose__in=objectable,
                 status__in=[ObjectionStatus.ACTIVE, ObjectionStatus.OVERRIDDEN],
             )
-            .order_by("-received_at", "-pk")
-            .values_list("status", "decided_at", "received_at")
-            .first()
+            .order_by("received_at", "pk")
+            .values_list("purpose", "status", "decided_at", "received_at")
         )
-        if found:
-            objection = found[0]
-            objection_at = found[1] or found[2]
-    consent = None
-    if purpose.needs_consent:
-        consent = (
-            Consent.objects.filter(person_id=person_id, purpose=purpose.key)
-            .order_by("-given_at", "-pk")
-            .first()
-        )
+        for purpose_key, status, decided_at, received_at in found:  # the latest wins
+            objections[purpose_key] = (status, decided_at or received_at)
+    consents: dict[str, Consent] = {}
+    with_consent = [p.key for p in purposes if p.needs_consent]
+    if with_consent:
+        for consent in Consent.objects.filter(
+            person_id=person_id, purpose__in=with_consent
+        ).order_by("given_at", "pk"):
+            consents[consent.purpose] = consent
     return _State(
         erased_at=row["erased_at"],
         roles=frozenset(role for role, flag in ROLE_FLAGS.items() if row[flag]),
         restricted=row["restricted"],
-        has_contract=row.get("has_contract", True),
-        objection=objection,
-        objection_at=objection_at,
-        consent=consent,
+        contracts=frozenset(
+            name for name in ("trajectory", "organisation") if row.get(f"has_{name}")
+        ),
+        objections=objections,
+        consents=consents,
     )
 
 
@@ -216,24 +220,25 @@ def _decide(purpose: Purpose, state: _State, today: dt.date) -> Decision:  # noq
             "restricted",
             _("Processing is restricted: the data may only be stored until it is lifted."),
         )
-    if not state.has_contract:
+    if purpose.requires and purpose.requires not in state.contracts:
         what = _("trajectory") if purpose.requires == "trajectory" else _("client or supplier")
         return deny("no_contract", _("No contract grounds it: the person has no %s.") % what)
     reasons: list[str] = []
-    if state.objection == ObjectionStatus.ACTIVE:
+    objection, objected_at = state.objections.get(purpose.key, ("", None))
+    if objection == ObjectionStatus.ACTIVE:
         if purpose.direct_marketing:
             return deny(
                 "objection",
                 _("The person objected to direct marketing: it stops, always."),
             )
         return deny("objection", _("The person objected; no compelling grounds are documented."))
-    if state.objection == ObjectionStatus.OVERRIDDEN and state.objection_at is not None:
+    if objection == ObjectionStatus.OVERRIDDEN and objected_at is not None:
         reasons.append(
             _("The person objected; compelling legitimate grounds were documented on %s.")
-            % _day(state.objection_at)
+            % _day(objected_at)
         )
     if purpose.needs_consent:
-        consent = state.consent
+        consent = state.consents.get(purpose.key)
         if consent is None:
             return deny("consent_missing", _("Based on consent, and the person has not given it."))
         if consent.withdrawn_at is not None:
@@ -261,12 +266,11 @@ def _decide(purpose: Purpose, state: _State, today: dt.date) -> Decision:  # noq
 def may(person: Person | int, purpose: str | Purpose) -> Decision:
     """May the agency process this person's data for ``purpose``, and why (or why not)."""
     chosen = _purpose(purpose)
-    today = clock.today()
     person_id = person if isinstance(person, int) else person.pk
-    state = _state(person_id, chosen, today)
+    state = _state(person_id, [chosen])
     if state is None:
         return Decision(chosen, False, "unknown", (_("No such person."),))
-    return _decide(chosen, state, today)
+    return _decide(chosen, state, clock.today())
 
 
 def may_feature(person: Person | int, feature: str) -> Decision:
@@ -274,5 +278,12 @@ def may_feature(person: Person | int, feature: str) -> Decision:
 
 
 def overview(person: Person | int) -> list[Decision]:
-    """Every purpose of the policy with the gate's answer for this person (the dossier panel)."""
-    return [may(person, purpose) for purpose in policy().purposes.values()]
+    """Every purpose of the policy with the gate's answer for this person (the dossier panel),
+    in three queries."""
+    purposes = list(policy().purposes.values())
+    person_id = person if isinstance(person, int) else person.pk
+    state = _state(person_id, purposes)
+    if state is None:
+        return []
+    today = clock.today()
+    return [_decide(purpose, state, today) for purpose in purposes]
