@@ -29,6 +29,7 @@ from typing import Any
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "candor.settings")
+os.environ["CANDOR_DEBUG"] = "false"  # as in production: no query log kept per statement
 django.setup()
 sys.path.insert(0, str(Path(__file__).parent))
 
