@@ -24,7 +24,6 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import django
 
@@ -34,6 +33,7 @@ django.setup()
 sys.path.insert(0, str(Path(__file__).parent))
 
 from django.db import connection, transaction  # noqa: E402
+from search_latency import QUERIES  # noqa: E402
 
 from candor.core import clock  # noqa: E402
 from candor.people.models import Person  # noqa: E402
@@ -42,7 +42,6 @@ from candor.privacy.models import Consent, Objection, Restriction  # noqa: E402
 from candor.privacy.policy import policy  # noqa: E402
 from candor.search import services as search_services  # noqa: E402
 from candor.search.services import CandidateSearch, search_candidates  # noqa: E402
-from search_latency import QUERIES  # noqa: E402
 
 MARK = "bench-gate"
 
@@ -60,7 +59,8 @@ def hold(percent: float, rng: random.Random) -> list[int]:
     chosen = sorted(rng.sample(range(1, last + 1), min(wanted, last)))
     now = clock.now()
     rules = policy().purpose("job_alerts").consent
-    assert rules is not None
+    if rules is None:
+        raise SystemExit("the policy has no job_alerts consent to hold")
     with transaction.atomic():
         Restriction.objects.bulk_create(
             Restriction(person_id=pk, ground="accuracy", via="email", note=MARK, started_at=now)

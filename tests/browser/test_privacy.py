@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_objection_recorded_on_the_privacy_page_takes_the_candidate_out_of_search(
     page: Any, consultant: User, actor: Actor
 ) -> None:
-    person = make_candidate(
-        actor, first_name="Wout", last_name="Segers", desired_function="Lasser"
-    )
+    person = make_candidate(actor, first_name="Wout", last_name="Segers", desired_function="Lasser")
     log_in(page, consultant.username, PASSWORD)
     page.goto("/candidates/?function=lasser")
     page.wait_for_selector("text=Wout Segers")
