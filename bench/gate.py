@@ -129,8 +129,8 @@ def bench_search(repeat: int) -> None:
     original = (search_services.allowed_ids, search_services.scope)
 
     def ungated() -> None:
-        search_services.allowed_ids = lambda ids, **_: list(ids)  # type: ignore[assignment]
-        search_services.scope = lambda qs, **_: qs  # type: ignore[assignment]
+        search_services.allowed_ids = lambda ids, **_: list(ids)
+        search_services.scope = lambda qs, **_: qs
 
     def gated() -> None:
         search_services.allowed_ids, search_services.scope = original
