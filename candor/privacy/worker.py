@@ -59,9 +59,7 @@ def _claim(job: str, today: dt.date) -> tuple[JobRun | None, int]:
     now = clock.now()
     try:
         with transaction.atomic():
-            run = JobRun.objects.create(
-                job=job, day=today, started_at=now, outcome={"attempt": 1}
-            )
+            run = JobRun.objects.create(job=job, day=today, started_at=now, outcome={"attempt": 1})
         return run, 1
     except IntegrityError:
         pass
@@ -88,9 +86,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return error
 
 
-def run_due(
-    *, today: dt.date | None = None, jobs: Mapping[str, str] | None = None
-) -> list[Ran]:
+def run_due(*, today: dt.date | None = None, jobs: Mapping[str, str] | None = None) -> list[Ran]:
     """Run every job not yet done today (and not running elsewhere); returns what happened."""
     from candor.privacy.jobs import DAILY_JOBS
 

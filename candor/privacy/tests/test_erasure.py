@@ -256,7 +256,7 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
     )
     User.objects.create_user(
         username=email.split("@")[0],
-        password="synthetic-password-1",  # noqa: S106 - a synthetic account
+        password="synthetic-password-1",
         email=email,
         first_name=person.first_name,
         last_name=surname,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from candor.api.tests.factories import make_candidate, make_candidates
+from candor.api.tests.factories import make_candidates
 from candor.audit.models import AuditEvent
 from candor.audit.services import audit_verify
 from candor.core import clock
@@ -57,7 +57,9 @@ def test_the_people_past_their_date_are_erased_and_nobody_else(actor):
     assert report.by_rule == {"candidate": 3}
     assert [state(p) for p in due] == [(True, False)] * 3
     assert [state(p) for p in kept] == [(False, True)] * 2
-    reasons = set(AuditEvent.objects.filter(action="erase").values_list("detail__reason", flat=True))
+    reasons = set(
+        AuditEvent.objects.filter(action="erase").values_list("detail__reason", flat=True)
+    )
     assert reasons == {"retention:candidate"}
     assert audit_verify().ok
 

@@ -72,7 +72,7 @@ def test_a_killed_sweep_leaves_nobody_half_erased_and_a_rerun_completes(tmp_path
     _run(env, "-m", "django", "migrate", "--verbosity", "0")
     _run(env, "-c", SETUP)
 
-    sweep = subprocess.Popen(  # noqa: S603
+    sweep = subprocess.Popen(
         [sys.executable, "-m", "django", "retention", "sweep", "--batch", "1"],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -18,7 +18,7 @@ import time_machine
 from django.core.management import call_command
 
 from candor.core import clock
-from candor.privacy import jobs, worker
+from candor.privacy import jobs
 from candor.privacy.models import JobRun
 from candor.privacy.worker import ATTEMPTS, RETRY_AFTER, STALE_AFTER, load_job, run_due
 
@@ -60,7 +60,7 @@ def test_each_job_runs_once_a_day_and_failures_are_recorded_not_raised():
     assert first == {"count": "done", "flaky": "failed", "missing": "failed", "misnamed": "failed"}
     again = {r.job: r.status for r in run_due(today=today, jobs=FAKE_JOBS)}
     assert set(again.values()) == {"skipped"}  # failures wait RETRY_AFTER before a retry
-    assert CALLS == [f"count {today}", "flaky"]
+    assert [f"count {today}", "flaky"] == CALLS
 
     runs = {run.job: run.outcome for run in JobRun.objects.all()}
     assert runs["count"] == {"counted": 1, "attempt": 1}
@@ -105,12 +105,15 @@ def test_a_run_left_by_a_dead_worker_is_taken_over_and_a_live_one_is_not():
 def test_the_daily_jobs_name_functions_in_the_right_shape():
     for name, target in jobs.DAILY_JOBS.items():
         module, _, function = target.partition(":")
-        assert module.startswith("candor.") and function, name
+        assert module.startswith("candor."), name
+        assert function, name
     assert load_job(jobs.DAILY_JOBS["retention_sweep"]).__name__ == "daily_job"
 
 
 def test_worker_once_runs_what_is_due_and_exits(monkeypatch):
-    monkeypatch.setattr(jobs, "DAILY_JOBS", {"count": FAKE_JOBS["count"], "gone": FAKE_JOBS["missing"]})
+    monkeypatch.setattr(
+        jobs, "DAILY_JOBS", {"count": FAKE_JOBS["count"], "gone": FAKE_JOBS["missing"]}
+    )
     out = io.StringIO()
     call_command("worker", "--once", stdout=out)
     assert "count: done" in out.getvalue()
@@ -125,13 +128,13 @@ def test_worker_once_runs_what_is_due_and_exits(monkeypatch):
 def test_the_worker_stops_cleanly_on_sigterm(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {"CANDOR_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "candor.settings"}
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--verbosity", "0"],
         env=env,
         check=True,
         timeout=300,
     )
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "django", "worker", "--interval", "0.2"],
         env=env,
         stdout=subprocess.PIPE,
