@@ -291,11 +291,21 @@ class Builder:
         self.study, self.training = EducationKind.STUDY.value, EducationKind.TRAINING.value
         self.cefr = [lvl for lvl in CEFR_LEVELS if lvl >= "B1"] * 2 + list(CEFR_LEVELS)
 
+    def retention(self, birth_day: dt.date) -> tuple[Any, Any]:
+        """(career end, retention date) of one candidate, database-ready."""
+        if self.due_rng.random() < self.due_share:  # career ended: past the retention date
+            ended = self.due_rng.choice(self.past)
+            return ended, ended
+        kept = self.kept[birth_day]
+        if kept is None:  # working past the pension age
+            ended = self.due_rng.choice(self.coming)
+            return ended, ended
+        return None, kept
+
     def build(self, ids: list[int]) -> None:
         rng, pools = self.rng, self.pools
         random_, choice, randint, sample = rng.random, rng.choice, rng.randint, rng.sample
         getrandbits, prep_uuid = rng.getrandbits, self.prep_uuid
-        due_random, due_choice, due_share = self.due_rng.random, self.due_rng.choice, self.due_share
         person = self.person.rows.append
         profile = self.profile.rows.append
         contact = self.contact.rows.append
@@ -316,12 +326,7 @@ class Builder:
             first = choice(firsts[lang])
             last = choice(pools.last[lang])
             birth, birth_year, birth_day = choice(self.birth)
-            if due_random() < due_share:  # career ended: past the retention date
-                ended = kept = due_choice(self.past)
-            else:
-                ended, kept = None, self.kept[birth_day]
-                if kept is None:  # working past the pension age
-                    ended = kept = due_choice(self.coming)
+            ended, kept = self.retention(birth_day)
             speaks = "en" if random_() < 0.02 else lang
             pseudonym = prep_uuid(uuid.UUID(int=getrandbits(128), version=4))
             person(

@@ -54,8 +54,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     first_page = queue[0:50]
     queue_ms = (time.perf_counter() - started) * 1000
     print(f"people {people:,}, due {due:,} ({due / max(people, 1):.2%})")
-    print(f"review queue (count + first page of 50 with rules): {queue_ms:.1f} ms")
-    assert len(first_page) == min(50, due)
+    print(f"review queue (count + first {len(first_page)} with rules): {queue_ms:.1f} ms")
 
     started = time.perf_counter()
     dry = retention_sweep(actor=actor, today=today, batch=args.batch, dry_run=True)

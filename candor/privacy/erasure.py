@@ -38,7 +38,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
-from django.db.models import Count, Value
+from django.db.models import Count, ForeignObjectRel, ManyToManyRel, Value
 from django.db.models.functions import Cast, Concat
 
 from candor.audit.services import Event, audit_record_many
@@ -170,30 +170,29 @@ def _step(declaration: ModelDeclaration) -> _Step:
 def _links(step: _Step, deleted: set[type[models.Model]]) -> list[_Link]:
     """What points at the rows ``step`` deletes from models that are not deleted with them."""
     model = step.model
-    found = [
-        _Link(f.remote_field.through, f.m2m_field_name(), delete=True)  # type: ignore[union-attr]
-        for f in model._meta.many_to_many
-        if f.remote_field.through._meta.auto_created  # type: ignore[union-attr]
-    ]
+    found = []
+    for m2m in model._meta.many_to_many:
+        through = m2m.remote_field.through
+        if isinstance(m2m, models.ManyToManyField) and through._meta.auto_created:  # type: ignore[union-attr]
+            found.append(_Link(through, m2m.m2m_field_name(), delete=True))  # type: ignore[arg-type]
     # include_hidden: a ForeignKey with related_name="+" still points here
-    reverse = (
-        f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete
-    )
-    for relation in reverse:
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel):
+            continue
         other = relation.related_model
-        if relation.many_to_many:
-            through = relation.through  # type: ignore[union-attr]
-            if through._meta.auto_created:
-                found.append(_Link(through, relation.field.m2m_reverse_field_name(), delete=True))  # type: ignore[attr-defined]
+        pointing = relation.field
+        if isinstance(relation, ManyToManyRel):
+            through = relation.through
+            if through is not None and through._meta.auto_created:
+                found.append(_Link(through, pointing.m2m_reverse_field_name(), delete=True))  # type: ignore[attr-defined]
             continue
-        if other in deleted:
+        if other in deleted or other is None:
             continue
-        on_delete = relation.on_delete  # type: ignore[union-attr]
-        if on_delete is models.SET_NULL:
-            found.append(_Link(other, relation.field.name, delete=False))  # type: ignore[arg-type]
-        elif on_delete is not models.DO_NOTHING:
+        if relation.on_delete is models.SET_NULL:
+            found.append(_Link(other, pointing.name, delete=False))
+        elif relation.on_delete is not models.DO_NOTHING:
             raise ImproperlyConfigured(
-                f"{other._meta.label}.{relation.field.name} points at {model._meta.label}, whose "  # type: ignore[union-attr]
+                f"{other._meta.label}.{pointing.name} points at {model._meta.label}, whose "
                 "rows erasure deletes: declare its subject path so that erasure reaches it, or "
                 "make it SET_NULL"
             )
@@ -260,11 +259,11 @@ def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureRep
             for link in step.links:
                 linked = link.model._default_manager.filter(**{f"{link.field}__in": targets})
                 if link.delete:
-                    linked._raw_delete(linked.db)  # type: ignore[attr-defined]
+                    linked._raw_delete(linked.db)
                 else:
                     linked.update(**{link.field: None})
             # A plain DELETE: Django's collector would load every row and send a signal each.
-            rows._raw_delete(rows.db)  # type: ignore[attr-defined]
+            rows._raw_delete(rows.db)
             report.deleted[label] += total
         else:
             if step.updates:

@@ -8,7 +8,9 @@ bare ``Person`` query set.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import overload
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -58,7 +60,19 @@ class RetentionQueue:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Due]:
+    def __iter__(self) -> Iterator[Due]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Due: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Due]: ...
+    def __getitem__(self, index: int | slice) -> Due | list[Due]:
+        if isinstance(index, int):
+            return self._read(slice(index, index + 1))[0]
+        return self._read(index)
+
+    def _read(self, index: slice) -> list[Due]:
         from candor.privacy.models import Restriction
         from candor.privacy.retention import retention_dates
         from candor.privacy.sweep import HOLDING_GROUNDS

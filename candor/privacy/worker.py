@@ -51,7 +51,7 @@ def load_job(target: str) -> Callable[..., dict[str, Any]]:
     module_name, _, name = target.partition(":")
     if not name:
         raise ImportError(f"{target!r} is not 'module:function'")
-    return getattr(importlib.import_module(module_name), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module_name), name)
 
 
 def _claim(job: str, today: dt.date) -> tuple[JobRun | None, int]:
@@ -63,9 +63,10 @@ def _claim(job: str, today: dt.date) -> tuple[JobRun | None, int]:
         return run, 1
     except IntegrityError:
         pass
-    run = JobRun.objects.filter(job=job, day=today).first()
-    if run is None:  # pragma: no cover - removed between the two statements
+    found = JobRun.objects.filter(job=job, day=today).first()
+    if found is None:  # pragma: no cover - removed between the two statements
         return None, 0
+    run = found
     attempt = int(run.outcome.get("attempt", 1)) + 1
     failed = run.finished_at is not None and "error" in run.outcome
     retry = failed and attempt <= ATTEMPTS and run.finished_at + RETRY_AFTER <= now  # type: ignore[operator]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from candor.accounts.permissions import can
 from candor.core import clock
 from candor.privacy.policy import policy
-from candor.privacy.selectors import retention_due
+from candor.privacy.selectors import Due, retention_due
 from candor.site.access import require
 
 PER_PAGE = 50
@@ -41,7 +41,8 @@ def _days(value: str | None) -> int:
 @require("retention.review")
 def retention_review(request: HttpRequest) -> HttpResponse:
     days = _days(request.GET.get("days"))
-    page = Paginator(retention_due(within_days=days), PER_PAGE).get_page(request.GET.get("page"))
+    queue: Paginator[Due] = Paginator(retention_due(within_days=days), PER_PAGE)
+    page = queue.get_page(request.GET.get("page"))
     today = clock.today()
     return render(
         request,
