@@ -2,7 +2,10 @@
 
     uv run python bench/generate.py --count 100000 [--seed 42] [--chunk 10000]
 
-Each candidate gets a Person, a CandidateProfile, an e-mail and a mobile ContactPoint, an
+Each candidate gets a Person (with its retention date: the statutory pension date from the birth
+date, as ``candor.privacy.retention`` computes it; ``--due-share`` of them, 1% by default, with a
+career end recorded in the past, so that the retention sweep has that share to erase), a
+CandidateProfile, an e-mail and a mobile ContactPoint, an
 Address, 1-2 Education, 2-3 Experience, 2 LanguageSkill and 2-3 Skill rows (about 13.5 rows).
 Rows bypass the ORM: ``executemany`` on raw INSERTs in large transactions on SQLite,
 ``COPY … FROM STDIN`` on PostgreSQL. Table and column names come from the models' ``_meta``;
@@ -63,6 +66,7 @@ from candor.people.models import (  # noqa: E402
     SourceKind,
 )
 from candor.people.services import ProvenanceSpec  # noqa: E402
+from candor.privacy.retention import Facts, kept_until  # noqa: E402
 from candor.recruitment.models import (  # noqa: E402
     CandidateProfile,
     Education,
@@ -202,15 +206,20 @@ class Loader:
 class Builder:
     """Turns person ids into rows for every table, from the pools and a seeded ``random``."""
 
-    def __init__(self, pools: Pools, rng: random.Random, provenance_id: int) -> None:
+    def __init__(
+        self, pools: Pools, rng: random.Random, provenance_id: int, *, due_share: float, seed: int
+    ) -> None:
         self.pools, self.rng = pools, rng
+        # Retention draws from a generator of its own: the other columns stay what a seed gave
+        # before retention dates existed.
+        self.due_rng, self.due_share = random.Random(seed + 1), due_share
         now = clock.now()
         constants = {"provenance": provenance_id, "__now__": now}
         self.person = Table(
             Person,
             ("id", "pseudonym", "first_name", "last_name", "name_key", "birth_date", "gender",
              "civil_status", "nationality", "preferred_language", "contact_channel",
-             "is_candidate"),
+             "is_candidate", "career_ended_on", "kept_until"),
             constants,
         )  # fmt: skip
         self.profile = Table(
@@ -250,7 +259,17 @@ class Builder:
         self.prep_uuid = prep(Person, "pseudonym")
         first_day, last_day = dt.date(1960, 1, 1), dt.date(2003, 12, 31)
         days = [first_day + dt.timedelta(n) for n in range((last_day - first_day).days + 1)]
-        self.birth = [(prep_date(d), d.year) for d in days]
+        self.birth = [(prep_date(d), d.year, d) for d in days]
+        # Retention date per birth day, for people collected today (the generator's created_at):
+        # the pension date, capped at the policy's maximum. People already past their pension are
+        # still working, with a career end recorded within the coming year.
+        today = clock.today()
+        self.kept: dict[dt.date, Any] = {}
+        for d in days:
+            date, _rule = kept_until(Facts(collected_on=today, is_candidate=True, birth_date=d))
+            self.kept[d] = prep_date(date) if date > today else None
+        self.past = [prep_date(today - dt.timedelta(days=n)) for n in range(1, 61)]
+        self.coming = [prep_date(today + dt.timedelta(days=n)) for n in range(30, 366)]
         self.month = {  # month number (year * 12 + month - 1) → first day of that month
             y * 12 + m: prep_date(dt.date(y, m + 1, 1))
             for y in range(1970, 2030)
@@ -271,6 +290,17 @@ class Builder:
         self.kinds = (ContactKind.EMAIL.value, ContactKind.MOBILE.value)
         self.study, self.training = EducationKind.STUDY.value, EducationKind.TRAINING.value
         self.cefr = [lvl for lvl in CEFR_LEVELS if lvl >= "B1"] * 2 + list(CEFR_LEVELS)
+
+    def retention(self, birth_day: dt.date) -> tuple[Any, Any]:
+        """(career end, retention date) of one candidate, database-ready."""
+        if self.due_rng.random() < self.due_share:  # career ended: past the retention date
+            ended = self.due_rng.choice(self.past)
+            return ended, ended
+        kept = self.kept[birth_day]
+        if kept is None:  # working past the pension age
+            ended = self.due_rng.choice(self.coming)
+            return ended, ended
+        return None, kept
 
     def build(self, ids: list[int]) -> None:
         rng, pools = self.rng, self.pools
@@ -295,13 +325,14 @@ class Builder:
             firsts = pools.first_female if r < 0.49 or 0.98 <= r < 0.99 else pools.first_male
             first = choice(firsts[lang])
             last = choice(pools.last[lang])
-            birth, birth_year = choice(self.birth)
+            birth, birth_year, birth_day = choice(self.birth)
+            ended, kept = self.retention(birth_day)
             speaks = "en" if random_() < 0.02 else lang
             pseudonym = prep_uuid(uuid.UUID(int=getrandbits(128), version=4))
             person(
                 (pid, pseudonym, first, last, f"{name_key[first]} {name_key[last]}", birth,
                  gender, choice(self.civil), choice(self.nationalities), speaks,
-                 choice(self.channels), True)
+                 choice(self.channels), True, ended, kept)
             )  # fmt: skip
 
             email = f"{slugs[first]}.{slugs[last]}.{pid}@{GENERATOR_DOMAINS[pid % 3]}"
@@ -359,6 +390,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--count", type=int, default=1_000_000, help="candidates to create")
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     parser.add_argument("--chunk", type=int, default=10_000, help="candidates per transaction")
+    parser.add_argument(
+        "--due-share",
+        type=float,
+        default=0.01,
+        help="share of candidates past their retention date (default 0.01)",
+    )
     args = parser.parse_args(argv)
     if args.count < 1 or args.chunk < 1:
         parser.error("--count and --chunk must be positive")
@@ -379,7 +416,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with transaction.atomic():
         provenance = source.row()
     loader = Loader()
-    builder = Builder(pools, rng, provenance.pk)
+    builder = Builder(pools, rng, provenance.pk, due_share=args.due_share, seed=args.seed)
     prepared = time.perf_counter()
 
     done = 0

@@ -191,3 +191,16 @@ def describe_rule(rule: str) -> str:
         "collected": _("no role left that needs the data"),
     }
     return texts.get(rule, rule)
+
+
+def retention_dates(
+    person_ids: Iterable[int], rules: Policy | None = None
+) -> dict[int, tuple[dt.date, str]]:
+    """Each person's retention date as the policy computes it today, with the rule that gave it
+    (what the sweep and the review queue report); reads, writes nothing."""
+    ids = list(person_ids)
+    found: dict[int, tuple[dt.date, str]] = {}
+    for start in range(0, len(ids), 1000):
+        for pk, person_facts in _facts(ids[start : start + 1000]).items():
+            found[pk] = kept_until(person_facts, rules)
+    return found
