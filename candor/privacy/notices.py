@@ -269,9 +269,18 @@ def notice_render(duty: NoticeDuty, *, language: str = "") -> Notice:
         language=language,
         policy_version=current.version,
         subject=" ".join(subject.split()),
-        text=str(text),
-        html=str(html),
+        # Plain strings (SafeString.__str__ returns itself): a page that shows a notice must
+        # escape it like any other text.
+        text=str.__str__(text),
+        html=str.__str__(html),
     )
+
+
+def notice_viewed(*, actor: Actor, duty: NoticeDuty) -> None:
+    """Record that a staff member previewed a notice: it shows the person's name, address and
+    what we hold on them (DESIGN invariant 4)."""
+    with transaction.atomic():
+        _audit(actor, duty, "view", where="notice")
 
 
 def notice_email(person: Person) -> str:

@@ -14,4 +14,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_organisations": can(user, "organisation.view"),
         "show_trajectories": can(user, "trajectory.view"),
         "show_registry": can(user, "registry.view"),
+        "show_notices": can(user, "notices.manage"),
     }
