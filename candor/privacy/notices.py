@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 # Sources that oblige us to inform the person: not the person themselves, not our own work.
 ELSEWHERE = frozenset({SourceKind.THIRD_PARTY, SourceKind.MEDIUM, SourceKind.PARTNER})
 CHUNK = 900  # SQLite's bound-parameter limit
+NOTE_LENGTH = 300  # NoticeDuty.note
 STOP_AFTER_FAILURES = 5  # a mail server that refuses five in a row is down: try again tomorrow
 
 
@@ -399,7 +400,7 @@ def notice_mark_impossible(*, actor: Actor, duty: NoticeDuty, note: str) -> Noti
     note = " ".join(note.split())
     if not note:
         raise ValidationError({"note": _("Say why, and how the person will be informed.")})
-    if len(note) > NoticeDuty._meta.get_field("note").max_length:
+    if len(note) > NOTE_LENGTH:
         raise ValidationError({"note": _("Keep the note under 300 characters.")})
     with transaction.atomic():
         duty = _locked(duty)

@@ -205,11 +205,15 @@ def test_the_notice_names_who_we_are_what_we_hold_where_from_why_and_the_rights(
 
     greeting, source_heading, medium, interest = EXPECTED[language]
     for part in (notice.text, notice.html.replace("&#x27;", "'")):
-        assert greeting in part and "Lotte" in part and "Claes" in part
-        assert current.controller.name in part and current.controller.address in part
+        assert greeting in part
+        assert "Lotte" in part
+        assert "Claes" in part
+        assert current.controller.name in part
+        assert current.controller.address in part
         assert current.dpo.email in part
         assert source_heading.casefold() in part.casefold()
-        assert medium in part and "LinkedIn" in part
+        assert medium in part
+        assert "LinkedIn" in part
         assert current.purposes["mediation"].label.get(language) in part
         assert interest in part
         assert current.authority.name.get(language) in part
@@ -222,9 +226,11 @@ def test_the_notice_names_who_we_are_what_we_hold_where_from_why_and_the_rights(
 def test_the_notice_lists_the_categories_actually_held_and_no_others(from_linkedin):
     held = categories_held(from_linkedin)
 
-    assert Category.IDENTITY in held and Category.CONTACT in held  # name, e-mail address
+    assert Category.IDENTITY in held
+    assert Category.CONTACT in held
     assert Category.CAREER in held  # the desired function
-    assert Category.ASSESSMENT not in held and Category.FINANCIAL not in held
+    assert Category.ASSESSMENT not in held
+    assert Category.FINANCIAL not in held
     notice = notice_render(_duty(from_linkedin), language="en")
     assert "career history" in notice.text
     assert "results of interviews and tests" not in notice.text
@@ -256,8 +262,10 @@ def test_hostile_names_are_escaped_in_the_html_part_and_kept_in_the_text_part(ac
 
     notice = notice_render(_duty(person), language="en")
 
-    assert "<script>" not in notice.html and "&lt;script&gt;x()&lt;/script&gt;" in notice.html
-    assert "<i>Forum</i>" not in notice.html and "&lt;i&gt;Forum&lt;/i&gt;" in notice.html
+    assert "<script>" not in notice.html
+    assert "&lt;script&gt;x()&lt;/script&gt;" in notice.html
+    assert "<i>Forum</i>" not in notice.html
+    assert "&lt;i&gt;Forum&lt;/i&gt;" in notice.html
     assert "<script>x()</script> O'B" in notice.text
     assert "<i>Forum</i>" in notice.text
 
@@ -276,7 +284,8 @@ def test_sending_mails_text_and_html_and_logs_proof_on_the_duty_and_in_the_trail
     assert message.reply_to == [policy().dpo.email]
     assert "Lotte" in message.body
     ((html, mimetype),) = message.alternatives
-    assert mimetype == "text/html" and "<h2>" in html
+    assert mimetype == "text/html"
+    assert "<h2>" in html
     duty.refresh_from_db()
     assert duty.status == NoticeStatus.SENT
     assert duty.sent_at == moment
@@ -331,7 +340,8 @@ def test_the_daily_run_sends_what_is_due_and_a_second_run_changes_nothing(actor,
         before = (AuditEvent.objects.count(), list(NoticeDuty.objects.values().order_by("pk")))
         second = notices_send_due(actor=SYSTEM, today=dt.date(2026, 4, 1))
 
-    assert first["sent"] == 1 and first["failed"] == 0
+    assert first["sent"] == 1
+    assert first["failed"] == 0
     assert second == {"sent": 0, "impossible": 0, "cancelled": 0, "skipped": 0, "failed": 0}
     assert len(mail.outbox) == 1
     assert (AuditEvent.objects.count(), list(NoticeDuty.objects.values().order_by("pk"))) == before
@@ -373,7 +383,8 @@ def test_an_erased_person_is_not_written_to_and_their_duties_are_cancelled(actor
 
     assert _duty(from_linkedin).status == NoticeStatus.CANCELLED
     assert _duty(other).status == NoticeStatus.CANCELLED
-    assert counts["cancelled"] == 1 and mail.outbox == []
+    assert counts["cancelled"] == 1
+    assert mail.outbox == []
 
 
 # -- the DPO's queues --------------------------------------------------------------------------
