@@ -19,6 +19,7 @@ from django.core.management import call_command
 from candor.api.tests.factories import (
     make_application,
     make_candidate,
+    make_candidates,
     make_client,
     make_vacancy,
 )
@@ -421,3 +422,54 @@ def test_the_command_sends_the_due_notices_and_says_how_many(from_linkedin):
     assert "1 notice due; would send 1, impossible (no e-mail address) 0" in lines[0]
     assert "sent 1" in lines[-1]
     assert len(mail.outbox) == 1
+
+
+def test_a_contact_persons_notice_names_the_contract_purpose_and_not_mediation(actor):
+    contact_person_create(
+        actor=actor,
+        organisation=make_client(actor),
+        source=ProvenanceSpec.parse("partner:Unizo", channel="form", recorded_by_id=actor.user_id),
+        first_name="Jan",
+        last_name="Maes",
+        email="jan.maes@example.com",
+        job_title="HR-manager",
+    )
+    duty = NoticeDuty.objects.select_related("person", "provenance").get()
+
+    text = notice_render(duty, language="en").text
+
+    labels = {key: p.label.en for key, p in policy().purposes.items()}
+    assert labels["contract"] in text
+    assert labels["client_marketing"] in text
+    assert labels["mediation"] not in text
+    assert "a partner (Unizo)" in text
+
+
+def test_guidance_is_claimed_once_the_person_has_a_trajectory(actor, from_linkedin):
+    make_trajectory(actor, from_linkedin)
+
+    text = notice_render(_duty(from_linkedin), language="en").text
+
+    assert policy().purposes["guidance"].label.en in text
+    assert "the performance of a contract and a legal obligation" in text
+
+
+def test_a_note_longer_than_the_duty_holds_is_refused(dpo, from_linkedin):
+    with pytest.raises(ValidationError):
+        notice_mark_impossible(actor=Actor.for_user(dpo), duty=_duty(from_linkedin), note="x" * 301)
+
+
+def test_a_run_stops_after_five_refusals_in_a_row(actor, monkeypatch):
+    with time_machine.travel(COLLECTED, tick=False):
+        make_candidates(actor, 7, source="medium:Indeed")
+
+    def refuse(duty: NoticeDuty, **kwargs: Any) -> Any:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(notices, "notice_render", refuse)
+
+    counts = notices_send_due(actor=SYSTEM, today=dt.date(2026, 4, 1))
+
+    assert counts["failed"] == 5
+    assert counts["stopped"] == 1
+    assert NoticeDuty.objects.filter(status=NoticeStatus.OPEN).count() == 7

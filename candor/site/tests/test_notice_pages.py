@@ -121,3 +121,20 @@ def test_a_hostile_name_is_escaped_on_the_page_and_in_the_preview(browser, consu
     assert "<script>x()" not in page
     assert "<script>x()" not in listing
     assert "&amp;lt;script&amp;gt;" in page  # escaped in the notice, then again for srcdoc
+
+
+def test_send_now_without_an_address_turns_impossible_and_a_decided_notice_stays_decided(
+    browser, duties
+):
+    overdue, waiting = duties
+
+    browser.post(f"/privacy/notices/{waiting.pk}/send/")
+    browser.post(f"/privacy/notices/{overdue.pk}/send/")
+    again = browser.post(f"/privacy/notices/{overdue.pk}/impossible/", {"note": "Too late."})
+
+    waiting.refresh_from_db()
+    assert waiting.status == NoticeStatus.IMPOSSIBLE
+    assert again.status_code == 400
+    assert again.context["form"].non_field_errors()
+    overdue.refresh_from_db()
+    assert overdue.status == NoticeStatus.SENT
