@@ -313,6 +313,14 @@ class DemoBuilder:
         self.applications(person_ids, vacancies, staff)
         self.trajectories(person_ids, clients, staff)
         self.documents(person_ids[:60])
+        from candor.demo.privacy import demo_privacy
+
+        demo_privacy(
+            rng=self.rng,
+            consultant=self.actor,
+            dpo=Actor.for_user(staff["dpo"]),
+            person_ids=person_ids,
+        )
         return {
             "candidates": len(person_ids),
             "clients": len(clients),

@@ -145,6 +145,10 @@ def person_update(
                 setattr(person, name, value)
             raise
         person.save(update_fields=[*changed, "name_key", "updated_at"])
+        if "birth_date" in changed:  # the statutory pension date follows the birth date (R5.1)
+            from candor.privacy.retention import retention_refresh
+
+            retention_refresh([person.pk])
         audit_record(
             actor=actor,
             action="update",

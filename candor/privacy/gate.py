@@ -16,11 +16,15 @@ that they agree for every purpose and state.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -114,77 +118,184 @@ def scope[M: Model](
     return queryset.filter(**{f"{path}__in": allowed.values("pk")})
 
 
-def allowed_ids(ids: Iterable[int], *, feature: str = "", purpose: str = "") -> list[int]:
-    """``ids`` (person ids, e.g. from the search index) without those the gate refuses, in the
-    same order. One query whatever the number of ids."""
+def allowed_ids(
+    ids: Iterable[int], *, feature: str = "", purpose: str = "", indexed: bool = False
+) -> list[int]:
+    """``ids`` (person ids) without those the gate refuses, in the same order; one query
+    whatever the number of ids.
+
+    ``indexed``: the caller vouches that every id is a candidate who is not erased — what the
+    search index holds, since erasure leaves it in the same transaction. For a purpose whose
+    other conditions are all refusals (restriction, objection), only the small tables of
+    refusals are read then, instead of every person row."""
     ordered = list(ids)
     if not ordered:
         return []
     chosen = policy().purpose_for(feature) if feature else _purpose(purpose)
-    kept = set(
-        Person.objects.filter(pk__in=ordered)
-        .filter(_rules_q(chosen, clock.today()))
-        .values_list("pk", flat=True)
-    )
+    if indexed and _only_refusals(chosen):
+        refused = _refused_among(ordered, chosen)
+        return [pk for pk in ordered if pk not in refused]
+    sql, params = _allowed_sql(chosen.key, clock.today())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_ids_param(ordered), *params])
+        kept = {row[0] for row in cursor.fetchall()}
     return [pk for pk in ordered if pk in kept]
+
+
+def _only_refusals(purpose: Purpose) -> bool:
+    """For a live candidate, can only a restriction or an objection refuse this purpose?"""
+    return "candidate" in purpose.roles and not purpose.requires and not purpose.needs_consent
+
+
+def _id_list() -> str:
+    """One parameter holding a list of ids: binding 1,000 placeholders one by one costs more
+    than the query itself."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)"
+    return "IN (SELECT value FROM json_each(%s))"
+
+
+def _ids_param(ids: list[int]) -> Any:
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+def _refused_among(ids: list[int], purpose: Purpose) -> set[int]:
+    restriction = connection.ops.quote_name(Restriction._meta.db_table)
+    match = _id_list()
+    sql = f"SELECT person_id FROM {restriction} WHERE lifted_at IS NULL AND person_id {match}"  # noqa: S608 - table name from _meta, values as parameters
+    params: list[Any] = [_ids_param(ids)]
+    if purpose.objectable:
+        objection = connection.ops.quote_name(Objection._meta.db_table)
+        sql += (
+            f" UNION SELECT person_id FROM {objection} "  # noqa: S608 - as above
+            f"WHERE status = %s AND purpose = %s AND person_id {match}"
+        )
+        params += [ObjectionStatus.ACTIVE.value, purpose.key, _ids_param(ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+_MARK = -987_654_321  # a person id no row has: marks where the list of ids goes
+
+
+@lru_cache(maxsize=64)
+def _allowed_sql(purpose_key: str, today: dt.date) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of ``_rules_q`` for one purpose, compiled by the ORM once a day per purpose (the
+    search asks it on every page), split where the list of ids goes."""
+    query = (
+        Person.objects.filter(pk__in=[_MARK])
+        .filter(_rules_q(policy().purpose(purpose_key), today))
+        .values_list("pk")
+    )
+    sql, params = query.query.sql_with_params()
+    column = f"{connection.ops.quote_name(Person._meta.db_table)}.{connection.ops.quote_name('id')}"
+    marker = f"{column} IN (%s)"
+    if sql.count(marker) != 1 or params[0] != _MARK:
+        raise AssertionError(f"unexpected SQL for the gate: {sql}")  # pragma: no cover
+    head, tail = sql.split(marker)
+    return f"{head}{column} {_id_list()}{tail}", tuple(params[1:])
 
 
 @dataclass(frozen=True, slots=True)
 class _State:
+    """Everything the gate reads about one person, for the purposes asked about."""
+
     erased_at: dt.datetime | None
     roles: frozenset[str]
     restricted: bool
-    has_contract: bool
-    objection: str  # "", "active", "overridden"
-    objection_at: dt.datetime | None
-    consent: Consent | None  # the latest consent row for the purpose, live or not
+    contracts: frozenset[str]  # "trajectory", "organisation": the contracts the person has
+    objections: dict[str, tuple[str, dt.datetime]]  # purpose → (status, when), the latest
+    consents: dict[str, Consent]  # purpose → the latest consent row, live or not
 
 
-def _state(person_id: int, purpose: Purpose, today: dt.date) -> _State | None:
-    annotations: dict[str, Any] = {
-        "restricted": Exists(Restriction.objects.filter(person=OuterRef("pk"), lifted_at=None)),
-    }
-    contract = _contract_exists(purpose)
-    if contract is not None:
-        annotations["has_contract"] = contract
-    row = (
-        Person.objects.filter(pk=person_id)
-        .annotate(**annotations)
-        .values("erased_at", *ROLE_FLAGS.values(), *annotations)
-        .first()
+@lru_cache(maxsize=1)
+def _state_sql() -> tuple[str, str, str]:
+    """Three plain statements (person with restriction and contracts, objections, consents):
+    ``may()`` runs on every use of a person and must cost well under a millisecond, so its SQL
+    is written once here instead of being compiled by the ORM on each call."""
+    from django.apps import apps
+
+    def table(model: type[Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    trajectory = table(apps.get_model("guidance", "Trajectory"))
+    contact = table(apps.get_model("relations", "ContactPerson"))
+    # Table names come from the models' _meta, every value is a parameter.
+    person = (
+        "SELECT p.erased_at, p.is_candidate, p.is_client_contact, p.is_supplier_contact, "  # noqa: S608
+        "p.is_site_user, "
+        f"EXISTS(SELECT 1 FROM {table(Restriction)} r "
+        "WHERE r.person_id = p.id AND r.lifted_at IS NULL), "
+        f"EXISTS(SELECT 1 FROM {trajectory} t WHERE t.person_id = p.id), "
+        f"EXISTS(SELECT 1 FROM {contact} c WHERE c.person_id = p.id) "
+        f"FROM {table(Person)} p WHERE p.id = %s"
     )
-    if row is None:
-        return None
-    objection, objection_at = "", None
-    if purpose.objectable:
-        found = (
-            Objection.objects.filter(
-                person_id=person_id,
-                purpose=purpose.key,
-                status__in=[ObjectionStatus.ACTIVE, ObjectionStatus.OVERRIDDEN],
-            )
-            .order_by("-received_at", "-pk")
-            .values_list("status", "decided_at", "received_at")
-            .first()
-        )
-        if found:
-            objection = found[0]
-            objection_at = found[1] or found[2]
-    consent = None
-    if purpose.needs_consent:
-        consent = (
-            Consent.objects.filter(person_id=person_id, purpose=purpose.key)
-            .order_by("-given_at", "-pk")
-            .first()
-        )
+    objections = (
+        f"SELECT purpose, status, decided_at, received_at FROM {table(Objection)} "  # noqa: S608
+        "WHERE person_id = %s AND status IN ('active', 'overridden') ORDER BY received_at, id"
+    )
+    consents = (
+        "SELECT id, purpose, given_at, given_via, text_version, expires_on, withdrawn_at "  # noqa: S608
+        f"FROM {table(Consent)} WHERE person_id = %s ORDER BY given_at, id"
+    )
+    return person, objections, consents
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, str):  # SQLite without a declared type on an expression
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _day_of(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _state(person_id: int, purposes: list[Purpose]) -> _State | None:
+    """At most three queries, whatever the number of purposes: the person with their
+    restriction and contracts, their objections, their consents."""
+    person_sql, objections_sql, consents_sql = _state_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(person_sql, [person_id])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        objections: dict[str, tuple[str, dt.datetime]] = {}
+        if any(p.objectable for p in purposes):
+            cursor.execute(objections_sql, [person_id])
+            for purpose_key, status, decided_at, received_at in cursor.fetchall():
+                objections[purpose_key] = (status, _aware(decided_at or received_at))  # latest
+        consents: dict[str, Consent] = {}
+        if any(p.needs_consent for p in purposes):
+            cursor.execute(consents_sql, [person_id])
+            for pk, key, given_at, via, version, expires_on, withdrawn_at in cursor.fetchall():
+                consents[key] = Consent(
+                    pk=pk,
+                    person_id=person_id,
+                    purpose=key,
+                    given_at=_aware(given_at),
+                    given_via=via,
+                    text_version=version,
+                    expires_on=_day_of(expires_on),
+                    withdrawn_at=_aware(withdrawn_at),
+                )
+    erased_at, *flags, restricted, has_trajectory, has_organisation = row
     return _State(
-        erased_at=row["erased_at"],
-        roles=frozenset(role for role, flag in ROLE_FLAGS.items() if row[flag]),
-        restricted=row["restricted"],
-        has_contract=row.get("has_contract", True),
-        objection=objection,
-        objection_at=objection_at,
-        consent=consent,
+        erased_at=_aware(erased_at),
+        roles=frozenset(role for role, on in zip(ROLE_FLAGS, flags, strict=True) if on),
+        restricted=bool(restricted),
+        contracts=frozenset(
+            name
+            for name, on in (("trajectory", has_trajectory), ("organisation", has_organisation))
+            if on
+        ),
+        objections=objections,
+        consents=consents,
     )
 
 
@@ -216,24 +327,25 @@ def _decide(purpose: Purpose, state: _State, today: dt.date) -> Decision:  # noq
             "restricted",
             _("Processing is restricted: the data may only be stored until it is lifted."),
         )
-    if not state.has_contract:
+    if purpose.requires and purpose.requires not in state.contracts:
         what = _("trajectory") if purpose.requires == "trajectory" else _("client or supplier")
         return deny("no_contract", _("No contract grounds it: the person has no %s.") % what)
     reasons: list[str] = []
-    if state.objection == ObjectionStatus.ACTIVE:
+    objection, objected_at = state.objections.get(purpose.key, ("", None))
+    if objection == ObjectionStatus.ACTIVE:
         if purpose.direct_marketing:
             return deny(
                 "objection",
                 _("The person objected to direct marketing: it stops, always."),
             )
         return deny("objection", _("The person objected; no compelling grounds are documented."))
-    if state.objection == ObjectionStatus.OVERRIDDEN and state.objection_at is not None:
+    if objection == ObjectionStatus.OVERRIDDEN and objected_at is not None:
         reasons.append(
             _("The person objected; compelling legitimate grounds were documented on %s.")
-            % _day(state.objection_at)
+            % _day(objected_at)
         )
     if purpose.needs_consent:
-        consent = state.consent
+        consent = state.consents.get(purpose.key)
         if consent is None:
             return deny("consent_missing", _("Based on consent, and the person has not given it."))
         if consent.withdrawn_at is not None:
@@ -261,12 +373,11 @@ def _decide(purpose: Purpose, state: _State, today: dt.date) -> Decision:  # noq
 def may(person: Person | int, purpose: str | Purpose) -> Decision:
     """May the agency process this person's data for ``purpose``, and why (or why not)."""
     chosen = _purpose(purpose)
-    today = clock.today()
     person_id = person if isinstance(person, int) else person.pk
-    state = _state(person_id, chosen, today)
+    state = _state(person_id, [chosen])
     if state is None:
         return Decision(chosen, False, "unknown", (_("No such person."),))
-    return _decide(chosen, state, today)
+    return _decide(chosen, state, clock.today())
 
 
 def may_feature(person: Person | int, feature: str) -> Decision:
@@ -274,5 +385,12 @@ def may_feature(person: Person | int, feature: str) -> Decision:
 
 
 def overview(person: Person | int) -> list[Decision]:
-    """Every purpose of the policy with the gate's answer for this person (the dossier panel)."""
-    return [may(person, purpose) for purpose in policy().purposes.values()]
+    """Every purpose of the policy with the gate's answer for this person (the dossier panel),
+    in three queries."""
+    purposes = list(policy().purposes.values())
+    person_id = person if isinstance(person, int) else person.pk
+    state = _state(person_id, purposes)
+    if state is None:
+        return []
+    today = clock.today()
+    return [_decide(purpose, state, today) for purpose in purposes]

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Max, Q
 
 from candor.core import clock
@@ -83,9 +84,18 @@ def kept_until(facts: Facts, rules: Policy | None = None) -> tuple[dt.date, str]
     return max(found)
 
 
+def candidate_kept_until(birth_date: dt.date | None, collected_on: dt.date) -> dt.date:
+    """A new candidate's retention date, computed as their row is built (imports and forms)."""
+    facts = Facts(collected_on=collected_on, is_candidate=True, birth_date=birth_date)
+    return kept_until(facts)[0]
+
+
 def _facts(person_ids: list[int]) -> dict[int, Facts]:
-    from candor.accounts.models import User
-    from candor.relations.models import ContactPerson, Contract
+    # Through the app registry: people's services call this module, and people may not import
+    # the relations app (import-linter contract).
+    user_model = apps.get_model("accounts", "User")
+    contact_model = apps.get_model("relations", "ContactPerson")
+    contract_model = apps.get_model("relations", "Contract")
 
     rows = Person.objects.filter(pk__in=person_ids).values(
         "pk",
@@ -100,14 +110,14 @@ def _facts(person_ids: list[int]) -> dict[int, Facts]:
     contacts = [r["pk"] for r in rows if r["is_client_contact"] or r["is_supplier_contact"]]
     contract_end: dict[int, dt.date] = {}
     if contacts:
-        links = ContactPerson.objects.filter(person_id__in=contacts).values_list(
+        links = contact_model.objects.filter(person_id__in=contacts).values_list(
             "person_id", "organisation_id"
         )
         by_org: dict[int, list[int]] = {}
         for person_id, org_id in links:
             by_org.setdefault(org_id, []).append(person_id)
         ends = (
-            Contract.objects.filter(organisation_id__in=by_org)
+            contract_model.objects.filter(organisation_id__in=by_org)
             .values("organisation_id")
             .annotate(last=Max("ends_on"), open=Max("pk", filter=Q(ends_on=None)))
         )
@@ -117,7 +127,7 @@ def _facts(person_ids: list[int]) -> dict[int, Facts]:
                 if last and last > contract_end.get(person_id, dt.date.min):
                     contract_end[person_id] = last
     sign_ins = dict(
-        User.objects.filter(person_id__in=[r["pk"] for r in rows if r["is_site_user"]])
+        user_model.objects.filter(person_id__in=[r["pk"] for r in rows if r["is_site_user"]])
         .values_list("person_id", "last_login")
         .order_by()
     )
@@ -157,3 +167,27 @@ def retention_refresh(person_ids: Iterable[int], rules: Policy | None = None) ->
         for date, pks in by_date.items():
             changed += Person.objects.filter(pk__in=pks).update(kept_until=date)
     return changed
+
+
+def retention_of(person_id: int) -> tuple[dt.date, str] | None:
+    """The retention date as the rules give it today, and the rule that gave it."""
+    facts = _facts([person_id]).get(person_id)
+    return kept_until(facts) if facts else None
+
+
+def describe_rule(rule: str) -> str:
+    """The rule behind a retention date, in words (for the dossier and the review queue)."""
+    from django.utils.translation import gettext as _
+
+    rules = policy().retention
+    texts = {
+        "candidate": _("end of the active career (recorded, or the statutory pension date)"),
+        "candidate_max": _("%(years)s years after collection, the longest a candidate is kept")
+        % {"years": rules.candidate.max_years},
+        "contract_party": _("%(years)s years of bookkeeping after the last contract ends")
+        % {"years": rules.contract_party.bookkeeping_years},
+        "site_user": _("%(years)s years after the last sign-in")
+        % {"years": rules.site_user.inactive_years},
+        "collected": _("no role left that needs the data"),
+    }
+    return texts.get(rule, rule)

@@ -7,6 +7,9 @@ bare ``Person`` query set.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from candor.people.models import ContactKind, ContactPoint, Person
@@ -27,3 +30,20 @@ def mailing_recipients(feature: str) -> QuerySet[Person]:
         .values("value")[:1]
     )
     return audience(feature).annotate(email=Subquery(email)).exclude(email=None)
+
+
+def desk_counts(today: dt.date) -> dict[str, Any]:
+    """What waits on the DPO's privacy desk, counted (the dashboard's privacy panel)."""
+    from candor.privacy.consents import consents_expiring
+    from candor.privacy.models import Objection, ObjectionStatus, Restriction
+    from candor.privacy.policy import policy
+
+    overridable = [p.key for p in policy().purposes.values() if not p.direct_marketing]
+    counts: dict[str, Any] = {
+        "consents_expiring": consents_expiring(today).count(),
+        "objections": Objection.objects.filter(
+            status=ObjectionStatus.ACTIVE, purpose__in=overridable
+        ).count(),
+        "restrictions": Restriction.objects.filter(lifted_at=None).count(),
+    }
+    return counts

@@ -24,11 +24,13 @@ from typing import Any
 from django.db import models, transaction
 
 from candor.audit.services import Event, audit_record_many
+from candor.core import clock
 from candor.core.actor import Actor
 from candor.core.bulk import insert_rows
 from candor.people.models import Address, ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
 from candor.privacy.notices import notice_duties_open
+from candor.privacy.retention import candidate_kept_until, retention_refresh
 from candor.recruitment.models import (
     CandidateProfile,
     Education,
@@ -423,6 +425,7 @@ class _Batch:
         prov_id = self.prov_id = self.source.row().pk
         records = self.records
         pseudonyms = [uuid.uuid4() for _ in new_indexes]
+        collected_on = clock.today()
         insert_rows(
             Person,
             [
@@ -433,6 +436,7 @@ class _Batch:
                     "last_name": records[i].last_name,
                     "name_key": records[i].name_key,
                     "is_candidate": True,
+                    "kept_until": candidate_kept_until(records[i].birth_date, collected_on),
                     **{name: getattr(records[i], name) for name in PERSON_FIELDS},
                 }
                 for i, pseudonym in zip(new_indexes, pseudonyms, strict=True)
@@ -500,6 +504,7 @@ class _Batch:
             self._merge_outcome(i, person, filled, conflicts, counts)
         if person_updates:
             Person.objects.bulk_update(person_updates, [*PERSON_FIELDS, "is_candidate"])
+            retention_refresh([p.pk for p in person_updates])  # birth date or role may change it
         if profile_updates:
             CandidateProfile.objects.bulk_update(profile_updates, list(PROFILE_FIELDS))
 

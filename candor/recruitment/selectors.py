@@ -22,6 +22,7 @@ from candor.core.actor import Actor
 from candor.guidance.models import Trajectory
 from candor.people.models import Address, ContactPoint, Document, Person, Provenance
 from candor.people.services import person_viewed
+from candor.privacy.gate import scope
 from candor.recruitment.models import (
     Application,
     CandidateProfile,
@@ -35,9 +36,10 @@ from candor.recruitment.models import (
 
 def candidates(*, source: str = "", search: str = "") -> QuerySet[Person]:
     """Candidates with their profile and provenance, newest first, optionally filtered by
-    source (``self``, ``third-party``, ``medium``, ``medium:NAME`` …) or a name fragment."""
+    source (``self``, ``third-party``, ``medium``, ``medium:NAME`` …) or a name fragment. Only
+    those the purpose gate allows for the ``search`` feature (R6.7, R6.8)."""
     qs = (
-        Person.objects.filter(is_candidate=True)
+        scope(Person.objects.filter(is_candidate=True), feature="search")
         .select_related("candidate", "provenance")
         .order_by("-id")
     )

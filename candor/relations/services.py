@@ -27,6 +27,7 @@ from candor.core.normalise import (
 from candor.people.models import ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
 from candor.privacy.notices import notice_duties_open
+from candor.privacy.retention import retention_refresh
 from candor.relations.models import ContactPerson, Organisation, OrganisationKind
 
 ORGANISATION_FIELDS = (
@@ -327,5 +328,6 @@ def contact_person_create(
                 },
             )
         )
+        retention_refresh([person.pk])  # a contract party is kept for the bookkeeping period
         audit_record_many(actor=actor, events=events)
     return contact

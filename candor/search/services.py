@@ -142,7 +142,7 @@ def search_candidates(query: CandidateSearch, *, page: int = 1, per_page: int = 
     terms, notes = query.terms()
     if terms.has_text():
         ranked = backend().ranked(terms, cap=COUNT_CAP)
-        best = allowed_ids(ranked, feature="search")
+        best = allowed_ids(ranked, feature="search", indexed=True)
         if len(ranked) < COUNT_CAP:
             total = len(best)
             found = best[offset : offset + per_page + 1]
@@ -170,7 +170,7 @@ def _newest_allowed(terms: Terms, *, limit: int, offset: int) -> list[int]:
     wanted = limit
     while True:
         ids = backend().newest(terms, limit=wanted, offset=offset)
-        allowed = allowed_ids(ids, feature="search")
+        allowed = allowed_ids(ids, feature="search", indexed=True)
         if allowed or len(ids) < wanted or wanted >= 8 * limit:
             return allowed[:limit]
         wanted *= 2

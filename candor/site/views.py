@@ -27,6 +27,7 @@ from candor.people.services import (
     person_viewed,
 )
 from candor.privacy import registry
+from candor.privacy.selectors import desk_counts
 from candor.recruitment import selectors
 from candor.recruitment.intake import REJECTED, candidates_write
 from candor.recruitment.models import (
@@ -59,6 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(_work_panels(user))
     if can(user, "registry.view"):
         context["oversight"] = _oversight(user)
+    if can(user, "privacy.dashboard"):
+        context["privacy"] = desk_counts(clock.today())
     return render(request, "site/home.html", context)
 
 

@@ -202,6 +202,14 @@ def test_the_sql_scope_agrees_with_may_for_every_purpose_and_state(actor: Actor)
         assert gate.allowed_ids(reversed(ids), purpose=purpose) == [
             pk for pk in reversed(ids) if pk in one_by_one
         ]
+        # what the search index holds: live candidates only
+        live = set(
+            Person.objects.filter(is_candidate=True, erased_at=None).values_list("pk", flat=True)
+        )
+        indexed = [pk for pk in ids if pk in live]
+        assert gate.allowed_ids(indexed, purpose=purpose, indexed=True) == [
+            pk for pk in indexed if pk in one_by_one
+        ], purpose
 
 
 @pytest.mark.req("R6.7", "R6.8")

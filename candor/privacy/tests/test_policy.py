@@ -149,3 +149,23 @@ def test_months_are_added_to_the_end_of_short_months() -> None:
     assert add_months(dt.date(2023, 1, 31), 1) == dt.date(2023, 2, 28)
     assert add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
     assert add_months(dt.date(2024, 11, 15), 2) == dt.date(2025, 1, 15)
+
+
+@pytest.mark.django_db
+def test_candor_policy_check_names_the_problem_and_show_lists_the_purposes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "good.toml"
+    good.write_text(SHIPPED, encoding="utf-8")
+    call_command("policy", "check", str(good))
+    assert "valid (version 2026.1" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(_broken("bookkeeping_years = 7", "bookkeeping_years = 'seven'"), "utf-8")
+    with pytest.raises(CommandError, match=r"retention\.contract_party\.bookkeeping_years"):
+        call_command("policy", "check", str(bad))
+    call_command("policy", "show")
+    shown = capsys.readouterr().out
+    assert "mediation: legitimate_interest (objectable)" in shown
+    assert "job_alerts: consent" in shown

@@ -34,6 +34,7 @@ from candor.relations.models import Organisation
 from candor.site.tests import (
     matrix_notices,
     matrix_organisations,
+    matrix_privacy,
     matrix_trajectories,
     matrix_vacancies,
 )
@@ -47,7 +48,13 @@ from candor.site.tests.matrix_roles import (
     Expectations,
 )
 
-AREAS = (matrix_vacancies, matrix_organisations, matrix_trajectories, matrix_notices)
+AREAS = (
+    matrix_vacancies,
+    matrix_organisations,
+    matrix_trajectories,
+    matrix_privacy,
+    matrix_notices,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
 
