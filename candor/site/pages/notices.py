@@ -8,6 +8,8 @@ in the audit trail like a dossier. Writes go through ``candor.privacy.notices``.
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -36,6 +38,7 @@ from candor.privacy.notices import (
 from candor.privacy.policy import LANGUAGES
 from candor.site.access import actor_of, require
 
+logger = logging.getLogger(__name__)
 PER_PAGE = 25
 SHOW = {
     "open": gettext_lazy("Open"),
@@ -122,7 +125,14 @@ def notice_send_now(request: HttpRequest, duty_id: int) -> HttpResponse:
     duty = _get_duty(duty_id)
     if request.method != "POST":
         return redirect("site:notice", duty_id=duty.pk)
-    duty = notice_send(actor=actor_of(request), duty=duty)
+    try:
+        duty = notice_send(actor=actor_of(request), duty=duty)
+    except Exception:  # the mail server refused or is down: nothing was recorded
+        logger.exception("notice duty %s: not sent", duty.pk)  # the id only, no address
+        messages.error(
+            request, _("The mail server did not accept the notice; it is still open. Try later.")
+        )
+        return redirect("site:notice", duty_id=duty.pk)
     if duty.status == NoticeStatus.SENT:
         messages.success(request, _("The notice was sent."))
     elif duty.status == NoticeStatus.IMPOSSIBLE:

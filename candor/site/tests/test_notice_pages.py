@@ -138,3 +138,18 @@ def test_send_now_without_an_address_turns_impossible_and_a_decided_notice_stays
     assert again.context["form"].non_field_errors()
     overdue.refresh_from_db()
     assert overdue.status == NoticeStatus.SENT
+
+
+def test_a_refusing_mail_server_leaves_the_notice_open_with_a_message(browser, duties, monkeypatch):
+    overdue, _waiting = duties
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("candor.site.pages.notices.notice_send", refuse)
+
+    response = browser.post(f"/privacy/notices/{overdue.pk}/send/", follow=True)
+
+    overdue.refresh_from_db()
+    assert overdue.status == NoticeStatus.OPEN
+    assert any(m.level_tag == "error" for m in response.context["messages"])
