@@ -11,7 +11,16 @@ from typing import Any
 
 import dj_database_url
 
-from candor.core.env import env_bool, env_int, env_list, env_secret, env_str
+from candor.core.env import (
+    SMTP_BACKEND,
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    parse_email_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CANDOR_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -161,6 +170,44 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+
+def _mailer() -> dict[str, Any]:
+    """SMTP from ``CANDOR_EMAIL_URL``, or from ``CANDOR_EMAIL_HOST`` and its companions; the
+    console outside production. Production without a mail server is refused: the notices the
+    law requires (R2.2) would go nowhere."""
+    url = env_str("CANDOR_EMAIL_URL")
+    if url:
+        mailer = parse_email_url(url)
+    elif host := env_str("CANDOR_EMAIL_HOST"):
+        use_tls = env_bool("CANDOR_EMAIL_USE_TLS", default=True)
+        mailer = {
+            "BACKEND": SMTP_BACKEND,
+            "OPTIONS": {
+                "host": host,
+                "port": env_int("CANDOR_EMAIL_PORT", 587 if use_tls else 25),
+                "username": env_str("CANDOR_EMAIL_USER"),
+                "password": env_secret("CANDOR_EMAIL_PASSWORD", default=""),
+                "use_tls": use_tls,
+            },
+        }
+    elif PRODUCTION:
+        raise ConfigurationError(
+            "CANDOR_EMAIL_URL (or CANDOR_EMAIL_HOST) must be set in production: "
+            "notices to people are sent by e-mail."
+        )
+    else:
+        mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if mailer["BACKEND"] == SMTP_BACKEND:
+        mailer["OPTIONS"]["timeout"] = env_int("CANDOR_EMAIL_TIMEOUT", 30)
+    return mailer
+
+
+MAILERS = {"default": _mailer()}
+# The sender of notices and other mail; empty: the controller named in the policy.
+CANDOR_EMAIL_FROM = env_str("CANDOR_EMAIL_FROM", "")
+if CANDOR_EMAIL_FROM:
+    DEFAULT_FROM_EMAIL = SERVER_EMAIL = CANDOR_EMAIL_FROM
 
 LOGGING = {
     "version": 1,

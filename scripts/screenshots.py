@@ -10,11 +10,45 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = "8765"
 # The project's own console script, next to the interpreter running this script.
 CANDOR = str(Path(sys.executable).with_name("candor"))
+
+
+def _log_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "candor-demo")
+    page.click("button[type=submit]")
+    page.wait_for_selector("header nav .who")
+
+
+def _shoot(page: Any, base: str) -> None:
+    """The README's screenshots: a consultant's pages, then the DPO's desk."""
+    _log_in(page, base, "consultant")
+    shots = ROOT / "docs/screenshots"
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+    page.goto(f"{base}/candidates/?language=fr&min_level=B2&province=antwerp")
+    page.wait_for_selector("table.list")
+    page.screenshot(path=str(shots / "candidates.png"))
+    page.click("table.list tbody tr:first-child a")
+    page.wait_for_selector("#privacy ul.purposes")  # the gate's answers, loaded by htmx
+    page.screenshot(path=str(shots / "dossier.png"), full_page=True)
+    page.click("#privacy h2 a")
+    page.wait_for_selector("#purposes")
+    page.screenshot(path=str(shots / "privacy.png"), full_page=True)
+    page.goto(f"{base}/vacancies/?mine=1")
+    page.click("table.list tbody tr:first-child a")
+    page.wait_for_selector("h1")
+    page.screenshot(path=str(shots / "pipeline.png"))
+    page.context.clear_cookies()
+    _log_in(page, base, "dpo")
+    page.goto(f"{base}/privacy/")
+    page.wait_for_selector("h1")
+    page.screenshot(path=str(shots / "privacy-desk.png"), full_page=True)
 
 
 def main() -> int:
@@ -56,36 +90,7 @@ def main() -> int:
                     "--no-first-run",
                 ],
             )
-            page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="nl-BE")
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", "consultant")
-            page.fill("#id_password", "candor-demo")
-            page.click("button[type=submit]")
-            page.wait_for_selector("header nav .who")
-            shots = ROOT / "docs/screenshots"
-            page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
-            page.goto(f"{base}/candidates/?language=fr&min_level=B2&province=antwerp")
-            page.wait_for_selector("table.list")
-            page.screenshot(path=str(shots / "candidates.png"))
-            page.click("table.list tbody tr:first-child a")
-            page.wait_for_selector("#privacy ul.purposes")  # the gate's answers, loaded by htmx
-            page.screenshot(path=str(shots / "dossier.png"), full_page=True)
-            page.click("#privacy h2 a")
-            page.wait_for_selector("#purposes")
-            page.screenshot(path=str(shots / "privacy.png"), full_page=True)
-            page.goto(f"{base}/vacancies/?mine=1")
-            page.click("table.list tbody tr:first-child a")
-            page.wait_for_selector("h1")
-            page.screenshot(path=str(shots / "pipeline.png"))
-            page.context.clear_cookies()
-            page.goto(f"{base}/login/")
-            page.fill("#id_username", "dpo")
-            page.fill("#id_password", "candor-demo")
-            page.click("button[type=submit]")
-            page.wait_for_selector("header nav .who")
-            page.goto(f"{base}/privacy/")
-            page.wait_for_selector("h1")
-            page.screenshot(path=str(shots / "privacy-desk.png"), full_page=True)
+            _shoot(browser.new_page(viewport={"width": 1280, "height": 860}, locale="nl-BE"), base)
             browser.close()
     finally:
         server.terminate()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 
 class ConfigurationError(RuntimeError):
@@ -67,3 +69,46 @@ def env_secret(name: str, default: str | None = None) -> str:
     if default is None:
         raise ConfigurationError(f"{name} (or {name}_FILE) must be set.")
     return default
+
+
+_EMAIL_SCHEMES = {
+    "smtp": ("smtp", False, False),
+    "smtp+tls": ("smtp", True, False),
+    "smtps": ("smtp", False, True),
+    "smtp+ssl": ("smtp", False, True),
+    "console": ("console", False, False),
+    "dummy": ("dummy", False, False),
+}
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def parse_email_url(url: str, *, name: str = "CANDOR_EMAIL_URL") -> dict[str, Any]:
+    """A Django mailer (an entry of ``MAILERS``) from one URL: ``smtp+tls://user:password@host``
+    (STARTTLS, port 587), ``smtps://…`` (TLS from the start, 465), ``smtp://host`` (plain, a
+    local relay, 25), ``console://`` (print messages) or ``dummy://`` (drop them). User and
+    password are percent-decoded, so ``@`` in a password is written ``%40``."""
+    parts = urlsplit(url)
+    if parts.scheme not in _EMAIL_SCHEMES:
+        raise ConfigurationError(
+            f"{name}: unknown scheme {parts.scheme!r}; use one of {', '.join(_EMAIL_SCHEMES)}."
+        )
+    kind, use_tls, use_ssl = _EMAIL_SCHEMES[parts.scheme]
+    if kind != "smtp":
+        return {"BACKEND": f"django.core.mail.backends.{kind}.EmailBackend"}
+    if not parts.hostname:
+        raise ConfigurationError(f"{name}: no host name (smtp+tls://user:password@host).")
+    try:
+        port = parts.port or (465 if use_ssl else 587 if use_tls else 25)
+    except ValueError:
+        raise ConfigurationError(f"{name}: the port is not a number.") from None
+    return {
+        "BACKEND": SMTP_BACKEND,
+        "OPTIONS": {
+            "host": parts.hostname,
+            "port": port,
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+        },
+    }

@@ -26,6 +26,7 @@ from candor.core.editing import locked_unless_stale
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryStatus
 from candor.people.models import Person
 from candor.people.services import ProvenanceSpec
+from candor.privacy.notices import notice_first_contact
 from candor.relations.models import Organisation, OrganisationKind
 
 TRAJECTORY_FIELDS = ("kind", "status", "sponsor", "consultant", "started_on", "ended_on", "goal")
@@ -174,7 +175,8 @@ def session_record(
 
     The session falls within the trajectory (not before its start, not after its end) and lasts
     between 5 minutes and 8 hours. Side effects: one ``Provenance`` row (the agency) and one
-    ``create`` event naming the person by pseudonym, the trajectory and the fields filled in.
+    ``create`` event naming the person by pseudonym, the trajectory and the fields filled in;
+    a notice still owed to the person becomes due now (first contact, R2.2).
     """
     errors: dict[str, list[str]] = {}
     if timezone.is_naive(held_at):
@@ -211,6 +213,8 @@ def session_record(
     with source.forgotten_on_rollback(), transaction.atomic():
         session.provenance = source.row()
         session.save()
+        # a session means we are in touch: any notice still owed is due now (R2.2)
+        notice_first_contact(actor=actor, person=trajectory.person)
         audit_record(
             actor=actor,
             action="create",

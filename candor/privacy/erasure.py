@@ -45,6 +45,7 @@ from candor.audit.services import Event, audit_record_many
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
+from candor.privacy.notices import notice_duties_cancel
 from candor.privacy.registry import ModelDeclaration, declarations
 from candor.search.services import search_remove
 
@@ -278,6 +279,7 @@ def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureRep
     now = clock.now()
     Person.objects.filter(pk__in=ids).update(erased_at=now, updated_at=now)
     search_remove(ids)
+    notice_duties_cancel(ids)  # nobody left to inform (R2.2)
     audit_record_many(
         actor=actor,
         events=[

@@ -39,6 +39,7 @@ def desk_counts(today: dt.date) -> dict[str, Any]:
     """What waits on the DPO's privacy desk, counted (the dashboard's privacy panel)."""
     from candor.privacy.consents import consents_expiring
     from candor.privacy.models import Objection, ObjectionStatus, Restriction
+    from candor.privacy.notices import notices_open, notices_overdue
     from candor.privacy.policy import policy
 
     overridable = [p.key for p in policy().purposes.values() if not p.direct_marketing]
@@ -48,6 +49,9 @@ def desk_counts(today: dt.date) -> dict[str, Any]:
             status=ObjectionStatus.ACTIVE, purpose__in=overridable
         ).count(),
         "restrictions": Restriction.objects.filter(lifted_at=None).count(),
+        "retention_due": retention_due(today=today).count(),
+        "notices_overdue": notices_overdue(today).count(),
+        "notices_open": notices_open(today).count(),
     }
     return counts
 

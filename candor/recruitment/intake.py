@@ -29,6 +29,7 @@ from candor.core.actor import Actor
 from candor.core.bulk import insert_rows
 from candor.people.models import Address, ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
+from candor.privacy.notices import notice_duties_open
 from candor.privacy.retention import candidate_kept_until, retention_refresh
 from candor.recruitment.models import (
     CandidateProfile,
@@ -442,6 +443,8 @@ class _Batch:
             ],
         )
         person_ids = _ids_by_pseudonym(pseudonyms)
+        # data not obtained from the person: they are to be informed (R2.2)
+        notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row())
         code = self.source.code
         for i, pseudonym in zip(new_indexes, pseudonyms, strict=True):
             r, pid = records[i], person_ids[pseudonym]

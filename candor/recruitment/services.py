@@ -17,6 +17,7 @@ from candor.core.actor import Actor
 from candor.core.editing import locked_unless_stale
 from candor.people.models import Person
 from candor.people.services import ProvenanceSpec
+from candor.privacy.notices import notice_first_contact
 from candor.recruitment.models import PIPELINE, Application, ProcedureStep, Stage, Vacancy
 
 
@@ -109,7 +110,8 @@ def procedure_step_record(
     test_name: str = "",
     external_assessor: str = "",
 ) -> ProcedureStep:
-    """Record an interview or test of a procedure (R1.2); the agency is its source."""
+    """Record an interview or test of a procedure (R1.2); the agency is its source. Arranging
+    one means contacting the person, so any notice still owed to them is due now (R2.2)."""
     step = ProcedureStep(
         application=application,
         kind=kind,
@@ -133,6 +135,8 @@ def procedure_step_record(
             subject=str(application.person.pseudonym),
             detail={"kind": kind},
         )
+        # an interview or a test means we are in touch: the person is informed now (R2.2)
+        notice_first_contact(actor=actor, person=application.person)
     return step
 
 

@@ -26,6 +26,7 @@ from candor.core.normalise import (
 )
 from candor.people.models import ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
+from candor.privacy.notices import notice_duties_open
 from candor.privacy.retention import retention_refresh
 from candor.relations.models import ContactPerson, Organisation, OrganisationKind
 
@@ -276,6 +277,7 @@ def contact_person_create(
     with source.forgotten_on_rollback(), transaction.atomic():
         provenance = source.row()
         person, event = _with_roles(person, given, _role_flags(organisation), source)
+        notice_duties_open(person_ids=[person.pk], provenance=provenance)  # R2.2
         events = [event] if event else []
         new_points = [p for p in given.points if p[2] not in stored_points]
         ContactPoint.objects.bulk_create(

@@ -4,6 +4,7 @@ from django.urls import path
 from candor.site import views
 from candor.site.pages import (
     candidates,
+    notices,
     organisations,
     privacy,
     retention,
@@ -30,5 +31,5 @@ urlpatterns = [
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("registry/", views.registry_page, name="registry"),
 ]
-for area in (candidates, vacancies, organisations, trajectories, privacy, retention):
+for area in (candidates, vacancies, organisations, trajectories, privacy, retention, notices):
     urlpatterns += area.urlpatterns

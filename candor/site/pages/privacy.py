@@ -28,6 +28,7 @@ from candor.privacy.consents import consents_expiring
 from candor.privacy.models import Objection, ObjectionStatus, Restriction
 from candor.privacy.policy import policy
 from candor.privacy.retention import describe_rule, retention_of
+from candor.privacy.selectors import desk_counts
 from candor.privacy.services import (
     career_end_record,
     consent_give,
@@ -269,8 +270,9 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def desk_panels(today: Any) -> dict[str, Any]:
-    """Panels other privacy features add to the desk (notices, retention)."""
-    return {}
+    """The desk's counts of the queues that have pages of their own (notices, retention)."""
+    counts = desk_counts(today)
+    return {key: counts[key] for key in ("notices_overdue", "notices_open", "retention_due")}
 
 
 urlpatterns: list[URLPattern] = [

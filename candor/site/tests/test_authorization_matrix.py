@@ -32,6 +32,7 @@ from candor.people.models import Person
 from candor.recruitment.models import Application, ProcedureStep, Vacancy
 from candor.relations.models import Organisation
 from candor.site.tests import (
+    matrix_notices,
     matrix_organisations,
     matrix_privacy,
     matrix_retention,
@@ -53,6 +54,7 @@ AREAS = (
     matrix_organisations,
     matrix_trajectories,
     matrix_privacy,
+    matrix_notices,
     matrix_retention,
 )
 
