@@ -14,4 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_organisations": can(user, "organisation.view"),
         "show_trajectories": can(user, "trajectory.view"),
         "show_registry": can(user, "registry.view"),
+        "show_ropa": can(user, "ropa.view"),
+        "show_statement": can(user, "statement.manage"),
     }

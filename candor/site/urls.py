@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from candor.site import views
-from candor.site.pages import candidates, organisations, trajectories, vacancies
+from candor.site.pages import candidates, governance, organisations, trajectories, vacancies
 
 app_name = "site"
 
@@ -23,5 +23,5 @@ urlpatterns = [
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("registry/", views.registry_page, name="registry"),
 ]
-for area in (candidates, vacancies, organisations, trajectories):
+for area in (candidates, vacancies, organisations, trajectories, governance):
     urlpatterns += area.urlpatterns

@@ -31,7 +31,12 @@ from candor.audit.models import AuditEvent
 from candor.people.models import Person
 from candor.recruitment.models import Application, ProcedureStep, Vacancy
 from candor.relations.models import Organisation
-from candor.site.tests import matrix_organisations, matrix_trajectories, matrix_vacancies
+from candor.site.tests import (
+    matrix_governance,
+    matrix_organisations,
+    matrix_trajectories,
+    matrix_vacancies,
+)
 from candor.site.tests.conftest import ANONYMOUS, ROLE_NAMES
 from candor.site.tests.matrix_roles import (
     BACK_OFFICE,
@@ -42,7 +47,7 @@ from candor.site.tests.matrix_roles import (
     Expectations,
 )
 
-AREAS = (matrix_vacancies, matrix_organisations, matrix_trajectories)
+AREAS = (matrix_vacancies, matrix_organisations, matrix_trajectories, matrix_governance)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
 
