@@ -166,9 +166,7 @@ def test_the_pdf_is_a_real_pdf_naming_the_controller_and_every_purpose(
     language: str, tmp_path: Path
 ) -> None:
     target = tmp_path / f"ropa.{language}.pdf"
-    call_command(
-        "ropa", format="pdf", language=language, output=str(target), stderr=io.StringIO()
-    )
+    call_command("ropa", format="pdf", language=language, output=str(target), stderr=io.StringIO())
     content = target.read_bytes()
 
     assert content.startswith(b"%PDF")
