@@ -79,8 +79,8 @@ def statement_render(
         "inactive_years": rules.retention.site_user.inactive_years,
     }
     with translation.override(language):
-        text = render_to_string(f"privacy/statement/{language}.txt", context)
-    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+        rendered = str(render_to_string(f"privacy/statement/{language}.txt", context))
+    text = "\n".join(line.rstrip() for line in rendered.strip().splitlines())
     return re.sub(r"\n{3,}", "\n\n", text) + "\n"
 
 
