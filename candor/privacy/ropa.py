@@ -118,7 +118,7 @@ recipient_sources: list[RecipientSource] = []
 
 
 def implied_recipients(purpose: Purpose, rules: Policy) -> list[str]:
-    """The categories of recipients the policy implies for a purpose (R4.1, R4.3, R4.4)."""
+    """The categories of recipients the policy implies for a purpose."""
     found = []
     if rules.features.get("client_sharing") == purpose.key:
         found.append(
@@ -146,7 +146,7 @@ def implied_recipients(purpose: Purpose, rules: Policy) -> list[str]:
 
 
 def retention_words(purpose: Purpose, rules: Policy) -> list[str]:
-    """The retention rules of the purpose's roles, in words (R5.1)."""
+    """The retention rules of the purpose's roles, in words."""
     kept = rules.retention
     lines = []
     if "candidate" in purpose.roles:
@@ -233,7 +233,7 @@ class Measure:
 
 
 def security_measures() -> list[Measure]:
-    """What Candor itself does to protect personal data (R7.1). Only what the code does; what
+    """What Candor itself does to protect personal data. Only what the code does; what
     is intended is marked planned. Organisational measures are the agency's to add."""
     hours = settings.SESSION_COOKIE_AGE // 3600
     return [
