@@ -205,8 +205,6 @@ def statement_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line for line in chunk.splitlines() if line.strip()]
-        if not lines:
-            continue
         if len(lines) == 1 and lines[0].startswith("## "):
             blocks.append(Block("heading", lines[0][3:].strip()))
         elif len(lines) == 1 and lines[0].startswith("# "):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -99,6 +100,20 @@ def test_retention_is_given_in_words_from_the_policy() -> None:
     assert any("24 months" in line for line in by_key["job_alerts"].retention)
 
 
+def test_a_grace_period_and_an_open_ended_consent_are_worded_too() -> None:
+    rules = parse_policy(
+        SHIPPED.replace("after_career_end_months = 0", "after_career_end_months = 6").replace(
+            "valid_months = 24\n", ""
+        )
+    )
+    by_key = {a.key: a for a in ropa.build_register(language="en", rules=rules).activities}
+
+    assert any("plus 6 months" in line for line in by_key["mediation"].retention)
+    assert "Processing for this purpose stops when the consent is withdrawn." in (
+        by_key["job_alerts"].retention
+    )
+
+
 def test_controller_dpo_and_transfers_come_from_the_policy() -> None:
     rules = parse_policy(
         SHIPPED.replace('name = "Candor Demo Agency BV"', 'name = "Elders Werving NV"').replace(
@@ -187,6 +202,12 @@ def test_the_command_writes_markdown_and_html(fmt: str, tmp_path: Path) -> None:
     if fmt == "html":
         assert text.startswith("<!doctype html>")
         assert '<html lang="fr">' in text
+
+
+def test_the_command_writes_a_pdf_to_standard_output(capsysbinary: Any) -> None:
+    call_command("ropa", "--format=pdf", "--language=nl")
+
+    assert capsysbinary.readouterr().out.startswith(b"%PDF")
 
 
 def test_the_command_prints_markdown_by_default() -> None:

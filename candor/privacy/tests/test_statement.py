@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import QuerySet
 
 from candor.api.tests.factories import make_candidates
 from candor.audit.models import AuditEvent
@@ -289,6 +290,20 @@ def test_people_without_latest_is_one_not_exists_query(
     assert "NOT EXISTS" in str(query.query).upper()
     with django_assert_num_queries(1):
         assert len(list(query[:2])) == 2
+
+
+def test_a_version_published_meanwhile_by_someone_else_is_refused(
+    actor: Actor, published: StatementVersion, monkeypatch: Any
+) -> None:
+    # the check passed, then another publication of the same label committed first
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    with pytest.raises(ValidationError, match="already published"):
+        statement_publish(actor=actor, version="1.0", published_on=DAY, changes=CHANGES)
+
+
+def test_an_unknown_role_is_refused(published: StatementVersion) -> None:
+    with pytest.raises(ValueError, match="role must be one of"):
+        people_without_latest(version=published, role="visitor")
 
 
 def test_without_any_version_nobody_is_listed(actor: Actor) -> None:
