@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -94,11 +94,12 @@ def ropa_md(request: HttpRequest) -> HttpResponse:
 @require("statement.manage")
 def statement_list(request: HttpRequest) -> HttpResponse:
     current = statement_current()
+    language = _language(request)
     return render(
         request,
         "site/governance/statement_list.html",
         {
-            "versions": statement_versions(),
+            "versions": [(v, statement_changes(v, language)) for v in statement_versions()],
             "current": current,
             "latest": statement_latest(),
             "languages": LANGUAGES,
@@ -152,7 +153,12 @@ def statement_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "site/governance/statement_form.html",
-        {"form": form, "first": statement_latest() is None},
+        {
+            "form": form,
+            "first": statement_latest() is None,
+            "title": _("Publish a new version of the privacy statement"),
+            "cancel": reverse("site:statements"),
+        },
     )
 
 
