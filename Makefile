@@ -8,7 +8,8 @@ RUN := $(UV) run --frozen
 
 .PHONY: setup demo test test-postgres check format browser clean docs messages
 
-setup: ## install uv if missing, Python 3.12 and the locked dependencies
+setup: ## install uv if missing, Python 3.12, the locked dependencies and the PDF libraries
+	@bash scripts/ensure-pdf-libs.sh
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) python install 3.12 >/dev/null 2>&1 || true
 	$(UV) sync --frozen --compile-bytecode

@@ -93,4 +93,18 @@ def demo_privacy(
         career_end_record(actor=consultant, person=people[pid], ended_on=ended)
         counts["career_ends"] += 1
     retention_refresh(Person.objects.values_list("pk", flat=True))
+    # A first privacy statement, and a few notices whose month ran out (collected earlier):
+    # the DPO's desk shows what overdue looks like.
+    from candor.privacy.models import NoticeDuty, NoticeStatus
+    from candor.privacy.statement import demo_statement
+
+    demo_statement()
+    late = list(
+        NoticeDuty.objects.filter(status=NoticeStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:6]
+    )
+    NoticeDuty.objects.filter(pk__in=late).update(
+        opened_at=now - dt.timedelta(days=40), due_on=today - dt.timedelta(days=10)
+    )
     return counts

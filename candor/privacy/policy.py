@@ -114,6 +114,24 @@ class Purpose(_Strict):
         return self.legal_basis is LegalBasis.CONSENT
 
 
+class Safeguard(StrEnum):
+    """What makes a transfer outside the EEA lawful (GDPR Art. 45-49)."""
+
+    ADEQUACY = "adequacy"
+    STANDARD_CONTRACTUAL_CLAUSES = "standard_contractual_clauses"
+    BINDING_CORPORATE_RULES = "binding_corporate_rules"
+    DEROGATION = "derogation"
+
+
+class Transfer(_Strict):
+    """Personal data sent to a recipient outside the European Economic Area (Art. 30(1)(e))."""
+
+    country: Annotated[str, Field(min_length=1)]
+    recipient: Annotated[str, Field(min_length=1)]
+    safeguard: Safeguard
+    purposes: list[str] = []  # the purposes whose data goes there; empty: every purpose
+
+
 class PensionAge(_Strict):
     born_until: int | None = None  # inclusive year of birth; None: everyone born later
     age: Annotated[int, Field(ge=50, le=80)]
@@ -179,6 +197,7 @@ class Policy(_Strict):
     features: dict[str, str]
     retention: Retention
     notices: Notices = Notices()
+    transfers: list[Transfer] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -202,6 +221,10 @@ class Policy(_Strict):
         for feature, purpose in self.features.items():
             if purpose not in self.purposes:
                 raise ValueError(f"features.{feature}: no purpose named {purpose!r}")
+        for number, transfer in enumerate(self.transfers):
+            unknown = sorted(set(transfer.purposes) - set(self.purposes))
+            if unknown:
+                raise ValueError(f"transfers.{number}.purposes: no purpose named {unknown}")
         return self
 
     def purpose(self, key: str) -> Purpose:
@@ -213,6 +236,10 @@ class Policy(_Strict):
     def purpose_for(self, feature: str) -> Purpose:
         """The purpose a product feature serves (``search`` → ``mediation``)."""
         return self.purposes[self.features[feature]]
+
+    def transfers_for(self, purpose: Purpose) -> list[Transfer]:
+        """Transfers outside the EEA that carry this purpose's data (none by default)."""
+        return [t for t in self.transfers if not t.purposes or purpose.key in t.purposes]
 
     def consent_expiry(self, purpose: Purpose, given: dt.date) -> dt.date | None:
         if purpose.consent is None or purpose.consent.valid_months is None:

@@ -15,5 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_trajectories": can(user, "trajectory.view"),
         "show_registry": can(user, "registry.view"),
         "show_privacy_desk": can(user, "privacy.dashboard"),
-        "show_notices": can(user, "notices.manage"),
+        "show_ropa": can(user, "ropa.view"),
     }

@@ -4,6 +4,7 @@ from django.urls import path
 from candor.site import views
 from candor.site.pages import (
     candidates,
+    governance,
     notices,
     organisations,
     privacy,
@@ -31,5 +32,14 @@ urlpatterns = [
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("registry/", views.registry_page, name="registry"),
 ]
-for area in (candidates, vacancies, organisations, trajectories, privacy, retention, notices):
+for area in (
+    candidates,
+    vacancies,
+    organisations,
+    trajectories,
+    privacy,
+    retention,
+    notices,
+    governance,
+):
     urlpatterns += area.urlpatterns

@@ -169,3 +169,39 @@ def test_candor_policy_check_names_the_problem_and_show_lists_the_purposes(
     shown = capsys.readouterr().out
     assert "mediation: legitimate_interest (objectable)" in shown
     assert "job_alerts: consent" in shown
+
+
+TRANSFER = (
+    '{ country = "United States", recipient = "Example Mail Inc.", '
+    'safeguard = "standard_contractual_clauses", purposes = ["marketing"] }'
+)
+
+
+@pytest.mark.req("R9.2")
+def test_the_shipped_policy_transfers_nothing_outside_the_eea() -> None:
+    rules = parse_policy(SHIPPED)
+    assert rules.transfers == []
+    assert all(rules.transfers_for(p) == [] for p in rules.purposes.values())
+
+
+@pytest.mark.req("R9.2")
+def test_a_transfer_applies_to_the_purposes_it_names() -> None:
+    rules = parse_policy(_broken("transfers = []", f"transfers = [{TRANSFER}]"))
+    (transfer,) = rules.transfers_for(rules.purposes["marketing"])
+    assert transfer.country == "United States"
+    assert rules.transfers_for(rules.purposes["mediation"]) == []
+
+
+@pytest.mark.req("R9.2")
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (TRANSFER.replace('["marketing"]', '["gossip"]'), "transfers.0.purposes: no purpose"),
+        (TRANSFER.replace("standard_contractual_clauses", "trust_us"), "transfers.0.safeguard"),
+        (TRANSFER.replace('country = "United States", ', ""), "transfers.0.country: Field"),
+    ],
+)
+def test_an_invalid_transfer_is_refused_naming_it(entry: str, expected: str) -> None:
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(_broken("transfers = []", f"transfers = [{entry}]"), source="agency.toml")
+    assert expected in str(refused.value)

@@ -32,6 +32,7 @@ from candor.people.models import Person
 from candor.recruitment.models import Application, ProcedureStep, Vacancy
 from candor.relations.models import Organisation
 from candor.site.tests import (
+    matrix_governance,
     matrix_notices,
     matrix_organisations,
     matrix_privacy,
@@ -56,6 +57,7 @@ AREAS = (
     matrix_privacy,
     matrix_notices,
     matrix_retention,
+    matrix_governance,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
