@@ -102,8 +102,8 @@ def notice_first_contact(*, actor: Actor, person: Person) -> int:
     """Staff are in contact with the person: their open notices are due today (Art. 14(3)(b):
     at the latest at the first communication). Returns how many duties this made due.
 
-    Call it inside the transaction that records the contact; one audit event when a duty
-    changed, nothing at all when the person has no open duty (the common case: one query).
+    Call it inside the transaction that records the contact; one audit event per duty it made
+    due, nothing at all when the person has no open duty (the common case: one query).
     The next ``notices_send_due`` (the daily job, ``candor notices send``) or the DPO's
     "send now" sends it.
     """
