@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -22,7 +21,7 @@ from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import ContactKind, ContactPoint
 from candor.privacy.models import Consent
-from candor.privacy.policy import policy
+from candor.privacy.policy import mail_sender, policy
 
 
 def consents_expiring(today: dt.date) -> QuerySet[Consent]:
@@ -75,7 +74,7 @@ def consent_renewal_ask(*, actor: Actor, consent: Consent) -> bool:
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=mail_sender(),
         to=[address],
         reply_to=[rules.controller.email],
     )

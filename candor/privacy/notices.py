@@ -46,7 +46,7 @@ from candor.core.actor import Actor
 from candor.core.bulk import insert_rows
 from candor.people.models import ContactKind, ContactPoint, Person, Provenance, SourceKind
 from candor.privacy.models import NoticeDuty, NoticeStatus
-from candor.privacy.policy import LANGUAGES, LegalBasis, Purpose, policy
+from candor.privacy.policy import LANGUAGES, LegalBasis, Purpose, mail_sender, policy
 from candor.privacy.registry import Category, declarations
 
 logger = logging.getLogger(__name__)
@@ -102,8 +102,8 @@ def notice_first_contact(*, actor: Actor, person: Person) -> int:
     """Staff are in contact with the person: their open notices are due today (Art. 14(3)(b):
     at the latest at the first communication). Returns how many duties this made due.
 
-    Call it inside the transaction that records the contact; one audit event when a duty
-    changed, nothing at all when the person has no open duty (the common case: one query).
+    Call it inside the transaction that records the contact; one audit event per duty it made
+    due, nothing at all when the person has no open duty (the common case: one query).
     The next ``notices_send_due`` (the daily job, ``candor notices send``) or the DPO's
     "send now" sends it.
     """
@@ -341,8 +341,7 @@ def _send(*, actor: Actor, duty: NoticeDuty, mailer: Any = None) -> tuple[Notice
         message = EmailMultiAlternatives(
             subject=notice.subject,
             body=notice.text,
-            from_email=settings.CANDOR_EMAIL_FROM
-            or f"{current.controller.name} <{current.controller.email}>",
+            from_email=mail_sender(),
             to=[recipient],
             reply_to=[current.dpo.email],
         )

@@ -300,3 +300,10 @@ def policy_path() -> Path:
 def policy() -> Policy:
     """The policy in force (loaded once per process; ``policy.cache_clear()`` in tests)."""
     return load_policy(policy_path())
+
+
+def mail_sender() -> str:
+    """Who the agency's mail to people comes from: ``CANDOR_EMAIL_FROM``, else the controller."""
+    configured = getattr(settings, "CANDOR_EMAIL_FROM", "")
+    controller = policy().controller
+    return configured or f"{controller.name} <{controller.email}>"
