@@ -45,7 +45,9 @@ def test_consultant_filters_by_source_and_sees_provenance_in_the_dossier(
     page.goto("/candidates/")
     page.click("text=Filters")  # the filters fold open under the search box
     page.select_option("select[name=source]", "medium")
-    page.click("form[role=search] button[type=submit]")
+    with page.expect_navigation():  # the count below must read the filtered page, not this one
+        page.click("form[role=search] button[type=submit]")
+    page.wait_for_selector("table.list")
     rows = page.locator("table.list tbody tr")
     assert rows.count() == 1
     assert "Lotte Janssens" in rows.first.inner_text()
@@ -79,7 +81,8 @@ def test_a_consultant_fixes_a_bad_email_in_the_form_and_the_candidate_is_saved(
     page.fill("#id_mobile", "0479 11 22 33")
     page.select_option("#id_source", "medium")
     page.fill("#id_source_name", "Jobat")
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():  # the form comes back from the server with its errors
+        page.click("main form button[type=submit]")
 
     error = page.locator("#id_email-error")
     assert error.is_visible()
