@@ -187,8 +187,8 @@ def _links(step: _Step, deleted: set[type[models.Model]]) -> list[_Link]:
             if through is not None and through._meta.auto_created:
                 found.append(_Link(through, pointing.m2m_reverse_field_name(), delete=True))  # type: ignore[attr-defined]
             continue
-        if other in deleted or other is None:
-            continue
+        if other is None or other in deleted or other._meta.auto_created:
+            continue  # an automatic many-to-many table is handled with its relation above
         if relation.on_delete is models.SET_NULL:
             found.append(_Link(other, pointing.name, delete=False))
         elif relation.on_delete is not models.DO_NOTHING:

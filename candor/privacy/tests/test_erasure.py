@@ -410,3 +410,43 @@ def test_a_declaration_erasure_cannot_honour_is_refused_with_the_field_named():
         erasure._emptied(Person, strict)
     with pytest.raises(ImproperlyConfigured, match="placeholder"):
         erasure._replacement(Person, "notes", "{name}")
+
+
+def test_a_kept_field_on_rows_that_are_deleted_is_refused():
+    from candor.privacy.registry import PD, Category, ModelDeclaration, keep
+
+    declaration = ModelDeclaration(
+        model=Skill,
+        subject="person",
+        fields={"name": PD(Category.CAREER, erasure=keep("a statute"))},
+        not_personal={},
+        on_erasure="delete_row",
+    )
+    with pytest.raises(ImproperlyConfigured, match="keep_row"):
+        erasure._step(declaration)
+    declaration.on_erasure = "keep_row"
+    assert erasure._step(declaration).kept == {"name": "a statute"}
+
+
+def test_a_model_pointing_at_deleted_rows_without_a_subject_path_stops_the_plan():
+    from candor.privacy.registry import declaration_for
+
+    step = erasure._Step(declaration_for(Application), delete=True)
+    with pytest.raises(ImproperlyConfigured, match=r"ProcedureStep\.application"):
+        erasure._links(step, {Application})
+    assert erasure._links(step, {Application, ProcedureStep}) == []
+
+
+def test_automatic_many_to_many_links_of_deleted_rows_are_removed_with_them():
+    from django.contrib.auth.models import Group
+
+    from candor.privacy.registry import declaration_for
+
+    step = erasure._Step(declaration_for(Group), delete=True)
+    links = {
+        (link.model._meta.label, link.field, link.delete) for link in erasure._links(step, set())
+    }
+    assert links == {
+        ("auth.Group_permissions", "group", True),
+        ("accounts.User_groups", "group", True),
+    }

@@ -81,3 +81,11 @@ def test_a_consultant_may_not_open_the_queue(consultant):
     client = Client()
     client.force_login(consultant)
     assert client.get(reverse("site:retention_review")).status_code == 403
+
+
+def test_the_queue_reads_one_person_or_all_of_them(actor):
+    late, soon = careers_ending(actor, [-5, 10])
+    queue = retention_due()
+    assert len(queue) == 2
+    assert queue[1].person.pk == soon.pk
+    assert [d.person.pk for d in queue] == [late.pk, soon.pk]
