@@ -63,11 +63,16 @@ def _person(person_id: int) -> Person:
 def _panel_context(request: HttpRequest, person: Person, **bound: forms.Form) -> dict[str, Any]:
     user = request.user
     kept = retention_of(person.pk)
+    labels = {key: p.label.get() for key, p in policy().purposes.items()}
+    consents: list[Any] = list(person.consents.order_by("-given_at", "-pk")[:20])
+    objections: list[Any] = list(person.objections.order_by("-received_at", "-pk")[:20])
+    for row in (*consents, *objections):
+        row.purpose_label = labels.get(row.purpose, "")
     return {
         "person": person,
         "decisions": gate.overview(person),
-        "consents": list(person.consents.order_by("-given_at", "-pk")[:20]),
-        "objections": list(person.objections.order_by("-received_at", "-pk")[:20]),
+        "consents": consents,
+        "objections": objections,
         "restrictions": list(person.restrictions.order_by("-started_at", "-pk")[:20]),
         "kept_until": kept[0] if kept else None,
         "kept_rule": describe_rule(kept[1]) if kept else "",

@@ -111,6 +111,17 @@ def test_withdrawing_consent_takes_one_step_and_stops_the_purpose_at_once(
     assert Consent.objects.get(person=person).withdrawn_via == "email"
 
 
+def test_the_consents_and_objections_name_their_purpose_in_words(
+    staff_client: Any, consultant: Any, consultant_actor: Actor, person: Person
+) -> None:
+    consent_give(actor=consultant_actor, person=person, purpose="job_alerts", via="portal")
+    objection_record(actor=consultant_actor, person=person, purpose="mediation", via="letter")
+    html = staff_client(consultant).get(f"/people/{person.pk}/privacy/").content.decode()
+    assert "<td>Vacancies by e-mail</td>" in html
+    assert "<td>job_alerts</td>" not in html
+    assert "<strong>mediation</strong>" not in html
+
+
 @pytest.mark.req("R6.8")
 def test_an_objection_recorded_on_the_page_removes_the_candidate_from_the_list(
     staff_client: Any, consultant: Any, person: Person
