@@ -102,6 +102,16 @@ def api_client() -> Callable[[User], Client]:
 
 
 @pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Tests read English unless they choose: code running outside a request (services,
+    commands) would otherwise speak the agency's default language, Dutch."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty cache: ids are reused between tests, cached names not."""
     from django.core.cache import cache
