@@ -112,10 +112,10 @@ def scope[M: Model](
     ``"person"`` for applications, ``"trajectory__person"`` for sessions).
     """
     chosen = policy().purpose_for(feature) if feature else _purpose(purpose)
-    allowed = Person.objects.filter(_rules_q(chosen, clock.today()))
-    if not path:
-        return queryset.filter(pk__in=allowed.values("pk"))
-    return queryset.filter(**{f"{path}__in": allowed.values("pk")})
+    rules = _rules_q(chosen, clock.today())
+    if not path:  # the rules on the rows themselves: a page reads only the rows it shows
+        return queryset.filter(rules)
+    return queryset.filter(Exists(Person.objects.filter(rules, pk=OuterRef(path))))
 
 
 def allowed_ids(
@@ -140,6 +140,20 @@ def allowed_ids(
         cursor.execute(sql, [_ids_param(ordered), *params])
         kept = {row[0] for row in cursor.fetchall()}
     return [pk for pk in ordered if pk in kept]
+
+
+def refusals(*, feature: str = "", purpose: str = "") -> int | None:
+    """How many people at most the gate refuses for a purpose whose only refusals are
+    restrictions and objections (None for other purposes): an upper bound read from the two
+    small tables, so a count of live candidates can be capped without asking the gate per row."""
+    chosen = policy().purpose_for(feature) if feature else _purpose(purpose)
+    if not _only_refusals(chosen):
+        return None
+    restricted = Restriction.objects.filter(lifted_at=None).count()
+    if not chosen.objectable:
+        return restricted
+    objecting = Objection.objects.filter(purpose=chosen.key, status=ObjectionStatus.ACTIVE)
+    return restricted + objecting.count()
 
 
 def _only_refusals(purpose: Purpose) -> bool:

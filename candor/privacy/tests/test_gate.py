@@ -248,3 +248,20 @@ def test_the_dossier_overview_answers_every_purpose(actor: Actor) -> None:
     answers = gate.overview(person)
     assert [d.purpose.key for d in answers] == list(policy().purposes)
     assert all(d.reasons for d in answers)
+
+
+@pytest.mark.req("R6.7")
+def test_the_candidate_count_never_counts_refused_people(
+    actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from candor.search import services
+
+    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    people = [make_candidate(actor) for _ in range(5)]
+    restriction_start(actor=actor, person=people[0], ground="accuracy", via="email")
+    objection_record(actor=actor, person=people[1], purpose="mediation", via="email")
+    assert search_candidates(CandidateSearch()).total == 3  # three left: "3 or more"
+    restriction_start(actor=actor, person=people[2], ground="accuracy", via="email")
+    page = search_candidates(CandidateSearch())
+    assert page.total == 2
+    assert {p.pk for p in page.people} == {people[3].pk, people[4].pk}
