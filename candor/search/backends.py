@@ -288,11 +288,13 @@ class PostgresBackend:
                 )
                 # The words as PostgreSQL's parser made them, so the list matches the index.
                 held = self._words_of(cursor, [d.person_id for d in docs])
-                if fresh := sorted(held - old):  # sorted: concurrent writers lock in one order
+                # Every word, not only new ones: a word lost to a concurrent erasure comes back
+                # with the next save of an entry holding it. Sorted: writers wait in one order.
+                if held:
                     cursor.execute(
                         "INSERT INTO search_word (word) SELECT unnest(%s::text[]) "
                         "ON CONFLICT DO NOTHING",
-                        [fresh],
+                        [sorted(held)],
                     )
             if dropped := sorted(old - held):
                 # Personal data: a word no entry holds any more (an erased name) leaves the list.
