@@ -17,6 +17,7 @@ Both store one row per candidate, keyed by the person's id, with the columns of
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -199,6 +200,27 @@ class SQLiteBackend:
             return [row[0] for row in cursor.fetchall()]
 
 
+COMMON = 0.3  # PostgreSQL: a term held by more entries than this is checked, not looked up
+_FREQUENCIES: dict[str, Any] = {"at": 0.0, "freq": {}}
+
+
+def _frequencies(cursor: Any) -> dict[str, float]:
+    """The share of entries holding each common term, from the planner's statistics of the
+    index table (``ANALYZE``), read again every few minutes; empty without statistics."""
+    if time.monotonic() - _FREQUENCIES["at"] < 300 and _FREQUENCIES["freq"]:
+        return dict(_FREQUENCIES["freq"])
+    cursor.execute(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = 'search_candidate' "
+        "AND attname = 'document'"
+    )
+    row = cursor.fetchone()
+    terms, shares = (row[0] or [], row[1] or []) if row else ([], [])
+    freq = {t: f for t, f in zip(terms, shares, strict=False) if f >= COMMON}
+    _FREQUENCIES.update(at=time.monotonic(), freq=freq)
+    return dict(freq)
+
+
 class PostgresBackend:
     """One weighted tsvector per candidate: names A, functions B, skills C, the rest D, and the
     filter tokens (D as well) in the same vector, so words and filters meet in one GIN scan.
@@ -225,6 +247,15 @@ class PostgresBackend:
         words: bool = True,
         expanded: Mapping[str, Sequence[str]] | None = None,
     ) -> str:
+        return " & ".join(self._parts(terms, words=words, expanded=expanded))
+
+    def _parts(
+        self,
+        terms: Terms,
+        *,
+        words: bool = True,
+        expanded: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[str]:
         known = expanded or {}
         parts = []
         if words:
@@ -232,7 +263,7 @@ class PostgresBackend:
             parts += [self._operand(w, "B", known.get(w)) for w in terms.functions]
             parts += [self._operand(w, "C", known.get(w)) for w in terms.skills]
         parts += list(terms.facets)
-        return " & ".join(parts)
+        return parts
 
     def _expanded(self, cursor: Any, terms: Terms) -> dict[str, list[str]] | None:
         """The indexed words each prefix word stands for (those with at most ``EXPAND_MAX``;
@@ -334,11 +365,25 @@ class PostgresBackend:
         return (" AND ".join(clauses) or "TRUE") + extra, params + more
 
     def _match(self, cursor: Any, terms: Terms) -> tuple[str, list[Any]] | None:
-        """The WHERE clause of these terms, prefix words expanded; ``None``: nobody matches."""
+        """The WHERE clause of these terms, prefix words expanded; ``None``: nobody matches.
+
+        Terms most entries hold (a language level half the candidates speak, "de") are left out
+        of the GIN scan and checked on the rows it finds (``ts_match_vq``, which no index
+        answers): GIN would walk their long posting lists for every match of the rarer terms.
+        The same rows match either way."""
         expanded = self._expanded(cursor, terms)
         if expanded is None:
             return None
-        return self._where(self._tsquery(terms, expanded=expanded), terms)
+        parts = self._parts(terms, expanded=expanded)
+        freq = _frequencies(cursor) if len(parts) > 1 else {}
+        common = [p for p in parts if freq.get(p, 0.0) >= COMMON]
+        indexed = [p for p in parts if p not in common] or common[:1]
+        checked = [p for p in common if p not in indexed]
+        where, params = self._where(" & ".join(indexed), terms)
+        if checked:
+            where += " AND ts_match_vq(s.document, to_tsquery('simple', %s))"
+            params.append(" & ".join(checked))
+        return where, params
 
     def ranked(self, terms: Terms, *, cap: int) -> list[int]:
         with connection.cursor() as cursor:

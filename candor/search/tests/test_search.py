@@ -233,6 +233,32 @@ def test_a_typo_in_a_surname_still_finds_the_person_on_postgresql(people):
     assert found(text="jansens", province="liege") == []
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
+def test_terms_most_entries_hold_are_checked_on_the_rows_found_with_the_same_answers(people):
+    from candor.search import backends
+
+    before = [
+        found(text="jans", province="antwerp"),
+        found(skills="exact", language="fr", min_level="B2"),
+        found(province="antwerp", education="secondary"),
+        found(text="boekhouder", language="nl"),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_candidate")
+    backends._FREQUENCIES.update(at=0.0, freq={})
+    with connection.cursor() as cursor:
+        common = backends._frequencies(cursor)
+    assert common  # with three entries, every filter token held by two of them is common
+
+    assert [
+        found(text="jans", province="antwerp"),
+        found(skills="exact", language="fr", min_level="B2"),
+        found(province="antwerp", education="secondary"),
+        found(text="boekhouder", language="nl"),
+    ] == before
+    backends._FREQUENCIES.update(at=0.0, freq={})
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the word list is PostgreSQL's")
 def test_a_word_leaves_the_word_list_with_its_last_entry_on_postgresql(actor, people):
     def listed(*words: str) -> set[str]:
