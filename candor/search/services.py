@@ -60,6 +60,7 @@ def search_rebuild(*, batch: int = 2000, on_progress: Callable[[int], None] | No
             last = ids[-1]
             if on_progress:
                 on_progress(len(ids))
+        backend().tidy()
     return indexed
 
 

@@ -89,6 +89,18 @@ def test_accents_and_case_do_not_matter_and_words_match_as_prefixes(people):
     assert found(text="jans") == ["Janssens"]
 
 
+def test_prefix_words_among_several_terms_still_match_as_prefixes(people):
+    # On PostgreSQL a search of several terms first turns each prefix word into the indexed
+    # words it stands for; the answers must be those of prefix matching.
+    assert found(text="jans lott") == ["Janssens"]
+    assert found(text="jans", province="antwerp") == ["Janssens"]
+    assert found(function="boekh", language="fr", min_level="B2") == ["Janssens"]
+    assert sorted(found(skills="exa onl")) == ["Janssens", "Lefèvre"]
+    assert found(text="boekhouder wil") == ["Peeters"]  # notes
+    assert found(text="jans zzzz") == []
+    assert found(text="jans de") == ["Janssens"]  # "de" (Karel de Grote) matches exactly
+
+
 def test_a_name_or_function_match_ranks_above_a_mention_in_the_notes(people):
     # "boekhouder" is Janssens' desired function and only a wish in Peeters' notes.
     assert found(text="boekhouder") == ["Janssens", "Peeters"]
@@ -217,6 +229,53 @@ def test_pages_do_not_overlap_and_the_count_is_capped(actor):
 def test_a_typo_in_a_surname_still_finds_the_person_on_postgresql(people):
     assert found(text="jansens") == ["Janssens"]
     assert found(text="lefevr") == ["Lefèvre"]
+    assert found(text="jansens", province="antwerp") == ["Janssens"]
+    assert found(text="jansens", province="liege") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
+def test_terms_most_entries_hold_are_checked_on_the_rows_found_with_the_same_answers(people):
+    from candor.search import backends
+
+    before = [
+        found(text="jans", province="antwerp"),
+        found(skills="exact", language="fr", min_level="B2"),
+        found(province="antwerp", education="secondary"),
+        found(text="boekhouder", language="nl"),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_candidate")
+    backends._FREQUENCIES.update(at=0.0, freq={})
+    with connection.cursor() as cursor:
+        common = backends._frequencies(cursor)
+    assert common  # with three entries, every filter token held by two of them is common
+
+    assert [
+        found(text="jans", province="antwerp"),
+        found(skills="exact", language="fr", min_level="B2"),
+        found(province="antwerp", education="secondary"),
+        found(text="boekhouder", language="nl"),
+    ] == before
+    backends._FREQUENCIES.update(at=0.0, freq={})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the word list is PostgreSQL's")
+def test_a_word_leaves_the_word_list_with_its_last_entry_on_postgresql(actor, people):
+    def listed(*words: str) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM search_word WHERE word = ANY(%s)", [list(words)])
+            return {row[0] for row in cursor.fetchall()}
+
+    person = people["welder"]
+    assert listed("peeters", "lasser", "boekhouder") == {"peeters", "lasser", "boekhouder"}
+    person_update(actor=actor, person=person, changes={"last_name": "Vermeulen"})
+    assert listed("peeters", "vermeulen") == {"vermeulen"}
+    assert found(text="verm", province="antwerp") == ["Vermeulen"]
+
+    person.delete()
+
+    # Janssens still holds "boekhouder" (her function; a wish in the welder's notes).
+    assert listed("vermeulen", "lasser", "tig", "boekhouder") == {"boekhouder"}
 
 
 def test_rebuild_restores_a_lost_index_with_the_same_answers(people):
