@@ -97,13 +97,30 @@ def validate_birth_date(value: dt.date, *, today: dt.date) -> dt.date:
 
 
 _SPACES = re.compile(r"\s+")
+# The combining marks of Latin accents (U+034F, the grapheme joiner, is not a combining mark).
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]")
+
+
+def strip_accents(value: str) -> str:
+    """``value`` decomposed (NFKD) without its combining marks: ``Lefèvre`` → ``Lefevre``.
+
+    ASCII text is returned as is (NFKD leaves it unchanged) and Latin accents are dropped by
+    one regular expression; only other scripts go character by character. Imports call this
+    for every name and indexed word, so the common cases must not cost a Python loop."""
+    if value.isascii():
+        return value
+    decomposed = unicodedata.normalize("NFKD", value)
+    if decomposed.isascii():
+        return decomposed
+    stripped = _LATIN_MARKS.sub("", decomposed)
+    if stripped.isascii():
+        return stripped
+    return "".join(ch for ch in stripped if not unicodedata.combining(ch))
 
 
 def normalise_name(value: str) -> str:
     """Case- and accent-insensitive form of a name, for matching only (never displayed)."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip().casefold()
+    return _SPACES.sub(" ", strip_accents(value or "")).strip().casefold()
 
 
 def normalise_url(value: str) -> str:

@@ -20,7 +20,13 @@ from candor.core.actor import Actor
 from candor.core.readahead import read_ahead as in_background
 from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
-from candor.recruitment.intake import REJECTED, WriteOutcome, candidates_write
+from candor.recruitment.intake import (
+    REJECTED,
+    WriteOutcome,
+    candidates_write,
+    new_person,
+    packed,
+)
 from candor.recruitment.records import CandidateRecord, RecordInvalid, clean_candidate
 
 
@@ -50,20 +56,27 @@ class ImportSummary:
         )
 
 
+# One record to write: where it was read, the record, what it becomes if new (intake's
+# ``packed`` NewPerson, or None).
+Pending = tuple[str, CandidateRecord, bytes | None]
+
+
 def _write(
-    *, actor: Actor, source: ProvenanceSpec, batch: list[tuple[str, CandidateRecord]]
+    *, actor: Actor, source: ProvenanceSpec, batch: list[Pending]
 ) -> list[tuple[str, WriteOutcome]]:
-    records = [r for _w, r in batch]
+    records = [r for _w, r, _n in batch]
     try:
-        outcomes = candidates_write(actor=actor, source=source, records=records)
-        return list(zip([w for w, _r in batch], outcomes, strict=True))
+        outcomes = candidates_write(
+            actor=actor, source=source, records=records, prebuilt=[n for _w, _r, n in batch]
+        )
+        return list(zip([w for w, _r, _n in batch], outcomes, strict=True))
     except (IntegrityError, DatabaseError):
         if len(batch) == 1:
             raise
     results = []
-    for where, record in batch:  # isolate the record the database refused
+    for where, record, new in batch:  # isolate the record the database refused
         try:
-            results.extend(_write(actor=actor, source=source, batch=[(where, record)]))
+            results.extend(_write(actor=actor, source=source, batch=[(where, record, new)]))
         except (IntegrityError, DatabaseError) as exc:
             results.append((where, WriteOutcome(REJECTED, message=f"database refused it: {exc}")))
     return results
@@ -76,18 +89,25 @@ class Prepared:
     where: str
     record: CandidateRecord | None
     error: str = ""
+    new: bytes | None = None  # the rows and index entry if the record is a new person (packed)
 
 
-def prepare(items: Iterable[Item], *, today: dt.date) -> Iterator[Prepared]:
-    """Clean what a format read; no database needed, so it can run in another process."""
+def prepare(
+    items: Iterable[Item], *, today: dt.date, source: ProvenanceSpec | None = None
+) -> Iterator[Prepared]:
+    """Clean what a format read and, given the ``source``, build what each record becomes if
+    it is a new person; no database needed, so it can run in another process."""
     for item in items:
         if item.record is None:
             yield Prepared(item.where, None, item.error)
             continue
         try:
-            yield Prepared(item.where, clean_candidate(item.record, today=today))
+            record = clean_candidate(item.record, today=today)
         except RecordInvalid as exc:
             yield Prepared(item.where, None, exc.summary())
+            continue
+        new = packed(new_person(record, source)) if source else None
+        yield Prepared(item.where, record, new=new)
 
 
 def import_items(
@@ -100,7 +120,7 @@ def import_items(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     return import_prepared(
-        prepare(items, today=today or clock.today()),
+        prepare(items, today=today or clock.today(), source=source),
         actor=actor,
         source=source,
         batch_size=batch_size,
@@ -117,7 +137,7 @@ def import_prepared(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    batch: list[tuple[str, CandidateRecord]] = []
+    batch: list[Pending] = []
 
     def flush() -> None:
         for where, outcome in _write(actor=actor, source=source, batch=batch):
@@ -144,7 +164,7 @@ def import_prepared(
                 on_progress(1)
             continue
         summary.warnings.extend(Rejection(item.where, w) for w in item.record.warnings)
-        batch.append((item.where, item.record))
+        batch.append((item.where, item.record, item.new))
         if len(batch) >= batch_size:
             flush()
     if batch:
@@ -174,9 +194,9 @@ def import_path(
         raise FileRejected(f"{path} does not exist")
     today = clock.today()
     if read_ahead:
-        prepared = in_background(lambda: prepare(fmt.read(path), today=today))
+        prepared = in_background(lambda: prepare(fmt.read(path), today=today, source=source))
     else:
-        prepared = prepare(fmt.read(path), today=today)
+        prepared = prepare(fmt.read(path), today=today, source=source)
     return import_prepared(
         prepared, actor=actor, source=source, batch_size=batch_size, on_progress=on_progress
     )

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
-from candor.search.documents import Document
+from candor.search.documents import Document, Entry
 
 SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE search_candidate USING fts5("
@@ -49,7 +49,7 @@ class Terms:
 
 class Backend(Protocol):
     def replace(
-        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+        self, docs: Sequence[Document | Entry], remove: Sequence[int], *, new: bool = False
     ) -> None: ...
     def clear(self) -> None: ...
     def prune(self) -> None: ...
@@ -124,7 +124,7 @@ class SQLiteBackend:
         return " AND ".join(parts)
 
     def replace(
-        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+        self, docs: Sequence[Document | Entry], remove: Sequence[int], *, new: bool = False
     ) -> None:
         """``new``: the documents are known to be absent (a rebuild), nothing to delete."""
         gone = [] if new else [(d.person_id,) for d in docs]
@@ -205,7 +205,7 @@ class PostgresBackend:
         return " & ".join(parts)
 
     def replace(
-        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+        self, docs: Sequence[Document | Entry], remove: Sequence[int], *, new: bool = False
     ) -> None:
         gone = ([] if new else [d.person_id for d in docs]) + list(remove)
         with connection.cursor() as cursor:

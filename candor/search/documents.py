@@ -108,6 +108,22 @@ class Document:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A document already turned into its columns (``Document.columns``), e.g. built where an
+    import reads its file, for a person whose id is now known."""
+
+    person_id: int
+    built: tuple[str, ...]
+
+    @property
+    def names(self) -> str:
+        return self.built[0]
+
+    def columns(self) -> tuple[str, ...]:
+        return self.built
+
+
 def _source_facets(kind: str, name: str) -> list[str]:
     return [facet("src", kind), facet("src", kind, name)] if name else [facet("src", kind)]
 
