@@ -8,7 +8,9 @@ by e-mail and phone and come back as "unchanged".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +174,25 @@ def import_prepared(
     return summary
 
 
+GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector runs every 700 new objects by default and then walks every
+    young object; an import makes millions of short-lived tuples and spent about 15 % of its
+    time there. Collect far less often while it runs (cycles still go, a little later), and
+    leave the objects that were there before out of the walks (``gc.freeze``)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def import_path(
     path: Path,
     *,
@@ -193,10 +214,11 @@ def import_path(
     if not path.exists():
         raise FileRejected(f"{path} does not exist")
     today = clock.today()
-    if read_ahead:
-        prepared = in_background(lambda: prepare(fmt.read(path), today=today, source=source))
-    else:
-        prepared = prepare(fmt.read(path), today=today, source=source)
-    return import_prepared(
-        prepared, actor=actor, source=source, batch_size=batch_size, on_progress=on_progress
-    )
+    with _fewer_collections():  # in both processes: the reading one is forked inside
+        if read_ahead:
+            prepared = in_background(lambda: prepare(fmt.read(path), today=today, source=source))
+        else:
+            prepared = prepare(fmt.read(path), today=today, source=source)
+        return import_prepared(
+            prepared, actor=actor, source=source, batch_size=batch_size, on_progress=on_progress
+        )
