@@ -74,9 +74,10 @@ def facet(kind: str, *values: str) -> str:
     return FACET + kind + "".join("".join(words(v)) for v in values)
 
 
-def language_facets(code: str, level: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def language_facets(code: str, level: str) -> tuple[str, ...]:
     rank = CEFR_RANK.get(level, 0)
-    return [facet("lang", code, lv) for lv, r in CEFR_RANK.items() if r <= rank]
+    return tuple(facet("lang", code, lv) for lv, r in CEFR_RANK.items() if r <= rank)
 
 
 def education_facets(level: str) -> list[str]:

@@ -27,8 +27,9 @@ def words(text: str) -> list[str]:
 
 
 def joined(*parts: str) -> str:
-    """Document text for one column: the folded words of every part."""
-    return " ".join(w for part in parts if part for w in words(part))
+    """Document text for one column: the folded words of every part (folded and split in one
+    go: a space between parts keeps their words apart, as folding never joins across one)."""
+    return " ".join(words(" ".join(part for part in parts if part)))
 
 
 def query_words(text: str) -> tuple[list[str], bool]:
