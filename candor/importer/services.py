@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError
 
@@ -94,11 +96,37 @@ class Prepared:
     new: bytes | None = None  # the rows and index entry if the record is a new person (packed)
 
 
+class Hint:
+    """Whether building new-person rows ahead still pays: the writer clears it when a batch
+    created few of its records (a re-run finds everyone), the reader looks at it before each
+    record. Shared memory once the reader is forked; a plain flag without it. Only speed
+    depends on it: the writer builds what it was not given."""
+
+    def __init__(self, *, shared: bool) -> None:
+        self._value: Any = multiprocessing.RawValue("b", 1) if shared else _Flag()
+
+    @property
+    def build(self) -> bool:
+        return bool(self._value.value)
+
+    def seen(self, *, created: int, written: int) -> None:
+        self._value.value = int(created * 10 >= written)  # at least one in ten was new
+
+
+class _Flag:
+    value = 1
+
+
 def prepare(
-    items: Iterable[Item], *, today: dt.date, source: ProvenanceSpec | None = None
+    items: Iterable[Item],
+    *,
+    today: dt.date,
+    source: ProvenanceSpec | None = None,
+    hint: Hint | None = None,
 ) -> Iterator[Prepared]:
     """Clean what a format read and, given the ``source``, build what each record becomes if
-    it is a new person; no database needed, so it can run in another process."""
+    it is a new person (while ``hint`` says it pays); no database needed, so it can run in
+    another process."""
     for item in items:
         if item.record is None:
             yield Prepared(item.where, None, item.error)
@@ -108,7 +136,8 @@ def prepare(
         except RecordInvalid as exc:
             yield Prepared(item.where, None, exc.summary())
             continue
-        new = packed(new_person(record, source)) if source else None
+        build = source is not None and (hint is None or hint.build)
+        new = packed(new_person(record, source)) if build and source else None
         yield Prepared(item.where, record, new=new)
 
 
@@ -137,11 +166,13 @@ def import_prepared(
     source: ProvenanceSpec,
     batch_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
+    hint: Hint | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
     batch: list[Pending] = []
 
     def flush() -> None:
+        created = summary.created
         for where, outcome in _write(actor=actor, source=source, batch=batch):
             if outcome.status == REJECTED:
                 summary.rejected.append(Rejection(where, outcome.message))
@@ -155,6 +186,8 @@ def import_prepared(
                         f"{', '.join(outcome.conflicts)} (the file differs)",
                     )
                 )
+        if hint is not None:
+            hint.seen(created=summary.created - created, written=len(batch))
         if on_progress:
             on_progress(len(batch))
         batch.clear()
@@ -215,10 +248,14 @@ def import_path(
         raise FileRejected(f"{path} does not exist")
     today = clock.today()
     with _fewer_collections():  # in both processes: the reading one is forked inside
-        if read_ahead:
-            prepared = in_background(lambda: prepare(fmt.read(path), today=today, source=source))
-        else:
-            prepared = prepare(fmt.read(path), today=today, source=source)
+        hint = Hint(shared=read_ahead)
+        read = lambda: prepare(fmt.read(path), today=today, source=source, hint=hint)  # noqa: E731
+        prepared = in_background(read) if read_ahead else read()
         return import_prepared(
-            prepared, actor=actor, source=source, batch_size=batch_size, on_progress=on_progress
+            prepared,
+            actor=actor,
+            source=source,
+            batch_size=batch_size,
+            on_progress=on_progress,
+            hint=hint,
         )

@@ -70,3 +70,22 @@ def test_a_new_person_folded_with_a_later_row_is_indexed_with_both(
     ]
     (doc,), _gone = documents_for([emma.pk])
     assert "outlook" in doc.columns()[2]
+
+
+def test_new_person_rows_are_built_ahead_only_while_batches_create_people() -> None:
+    from candor.importer.formats.base import Item
+    from candor.importer.services import Hint, prepare
+
+    hint = Hint(shared=False)
+    source = ProvenanceSpec.parse("self", channel=Channel.IMPORT)
+    items = [
+        Item(f"f.csv:{n}", record=CandidateRecord("Jan", f"Peeters{n}", emails=[f"j{n}@ex.be"]))
+        for n in range(3)
+    ]
+    read = prepare(iter(items), today=clock.today(), source=source, hint=hint)
+
+    assert next(read).new is not None
+    hint.seen(created=0, written=1000)  # a re-run: nobody new
+    assert next(read).new is None
+    hint.seen(created=100, written=1000)
+    assert next(read).new is not None
