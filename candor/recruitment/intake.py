@@ -96,20 +96,7 @@ PERSON_COLUMNS = (
 
 def _person_values(r: CandidateRecord) -> tuple[Any, ...]:
     """A new person's row after (pseudonym, provenance_id), in ``PERSON_COLUMNS`` order."""
-    return (
-        r.first_name,
-        r.last_name,
-        r.name_key,
-        True,
-        r.birth_date,
-        r.gender,
-        r.civil_status,
-        r.nationality,
-        r.preferred_language,
-        r.contact_channel,
-        r.contact_times,
-        r.notes,
-    )
+    return (r.first_name, r.last_name, r.name_key, True, *[getattr(r, n) for n in PERSON_FIELDS])
 
 
 SECTION_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
@@ -145,7 +132,8 @@ Sections = tuple[list[tuple[Any, ...]], ...]
 
 
 def _profile_values(r: CandidateRecord) -> tuple[Any, ...]:
-    return (r.desired_function, r.current_function, r.current_employer, r.available_from, r.summary)
+    """A profile's row after (person_id, provenance_id), in ``PROFILE_FIELDS`` order."""
+    return tuple([getattr(r, name) for name in PROFILE_FIELDS])
 
 
 def _sections(r: CandidateRecord, *, existing: dict | None) -> Sections:
