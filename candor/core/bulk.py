@@ -55,6 +55,8 @@ def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any]
         adapt = connection.ops.adapt_datefield_value
 
         def date(value: Any) -> Any:  # what DateField.get_db_prep_save does with a date
+            if value is None:
+                return None
             return adapt(value) if type(value) is dt.date else prep(value, connection)
 
         return date
@@ -74,11 +76,11 @@ def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any]
     return converted
 
 
-def _complete(
-    fields: list[models.Field[Any, Any]], rows: Sequence[Mapping[str, Any]], connection: Any
-) -> tuple[list[dict[str, Any]], set[str]]:
-    """Every row with every field, as ``Model(**row)`` then ``save`` would have it; and the
-    auto-timestamp columns, whose values are already converted."""
+def _defaults(
+    fields: list[models.Field[Any, Any]], connection: Any
+) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, Callable[[], Any]]]]:
+    """(constant defaults, auto-timestamp values already converted, callable defaults) by
+    attname, as ``Model(**row)`` then ``save`` would fill them."""
     now = timezone.now()
     defaults: dict[str, Any] = {}
     fixed: dict[str, Any] = {}  # auto_now / auto_now_add: the time of the call
@@ -92,6 +94,15 @@ def _complete(
             made.append((f.attname, f.get_default))
         else:
             defaults[f.attname] = f.get_default()
+    return defaults, fixed, made
+
+
+def _complete(
+    fields: list[models.Field[Any, Any]], rows: Sequence[Mapping[str, Any]], connection: Any
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Every row with every field, as ``Model(**row)`` then ``save`` would have it; and the
+    auto-timestamp columns, whose values are already converted."""
+    defaults, fixed, made = _defaults(fields, connection)
     complete = [{**defaults, **row, **fixed} for row in rows]
     for attname, make in made:
         for row, full in zip(rows, complete, strict=True):
@@ -105,18 +116,26 @@ def _params(
 ) -> list[Any]:
     """One sequence of database values per row, in ``fields`` order.
 
-    Rows become tuples through C-level dict merges and an ``itemgetter``; a column is then
-    converted value by value only when it holds values the field would convert (dates, enum
-    members, UUIDs…), and then exactly as the field converts them.
+    Rows become tuples through C-level dict merges and an ``itemgetter``, then are converted
+    column by column (``_converted``).
     """
     complete, converted = _complete(fields, rows, connection)
     if len(fields) == 1:
         table: list[Any] = [[full[fields[0].attname]] for full in complete]
     else:
         table = list(map(itemgetter(*(f.attname for f in fields)), complete))
+    return _converted(fields, table, converted, connection)
+
+
+def _converted(
+    fields: list[models.Field[Any, Any]], table: list[Any], done: set[str], connection: Any
+) -> list[Any]:
+    """A column is converted value by value only when it holds values the field would convert
+    (dates, enum members, UUIDs…), and then exactly as the field converts them; the columns
+    in ``done`` (attnames) already hold database values."""
     for index, f in enumerate(fields):
         kind = _as_is_type(f)
-        if f.attname in converted or (
+        if f.attname in done or (
             kind is not None and set(map(type, map(itemgetter(index), table))) <= {kind, NoneType}
         ):
             continue  # every value already is what the database gets
@@ -130,33 +149,76 @@ def _params(
     return table
 
 
+def _params_from_tuples(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    connection: Any,
+) -> tuple[list[models.Field[Any, Any]], list[Any]] | None:
+    """(fields, database values) for rows given as values in ``columns`` order, the other
+    fields taking their defaults; None when a missing field has a callable default (one value
+    per row: the caller goes through mappings instead)."""
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    given = [by_attname[name] for name in columns]
+    pk = meta.pk
+    rest = [
+        f
+        for f in meta.concrete_fields
+        if f.attname not in columns and not (f is pk and getattr(pk, "db_returning", False))
+    ]
+    defaults, fixed, made = _defaults(rest, connection)
+    if made:
+        return None
+    tail = tuple(fixed[f.attname] if f.attname in fixed else defaults[f.attname] for f in rest)
+    table = [(*row, *tail) for row in rows] if tail else [tuple(row) for row in rows]
+    fields = given + rest
+    return fields, _converted(fields, table, set(fixed), connection)
+
+
 def insert_rows(
-    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, using: str = "default"
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
+    *,
+    columns: Sequence[str] | None = None,
+    using: str = "default",
 ) -> None:
     """INSERT ``rows`` (field attnames → values, e.g. ``person_id``) as new rows of ``model``.
 
-    An automatic primary key is left to the database unless every row gives it. Run it inside
-    the caller's transaction, like ``bulk_create``.
+    With ``columns`` (attnames), each row is instead a sequence of values in that order: the
+    batch writers build them so, with no mapping per row. An automatic primary key is left to
+    the database unless every row gives it. Run it inside the caller's transaction, like
+    ``bulk_create``.
     """
     if not rows:
         return
     connection = connections[using]
     meta = model._meta
-    unknown = set(rows[0]) - {f.attname for f in meta.concrete_fields}
+    names = set(columns) if columns is not None else set(rows[0])
+    unknown = names - {f.attname for f in meta.concrete_fields}
     if unknown:  # a misspelt column would otherwise be dropped silently
         raise TypeError(f"{meta.label} has no column(s) {', '.join(sorted(unknown))}")
-    pk = meta.pk
-    numbered_by_db = (
-        pk is not None
-        and getattr(pk, "db_returning", False)
-        and not all(row.get(pk.attname) is not None for row in rows)
-    )
-    fields = [f for f in meta.concrete_fields if not (numbered_by_db and f is pk)]
-    params = _params(fields, rows, connection)
+    built = None
+    if columns is not None:
+        built = _params_from_tuples(model, columns, rows, connection)  # type: ignore[arg-type]
+        if built is None:
+            rows = [dict(zip(columns, row, strict=True)) for row in rows]
+    if built is not None:
+        fields, params = built
+    else:
+        mappings: Sequence[Mapping[str, Any]] = rows  # type: ignore[assignment]
+        pk = meta.pk
+        numbered_by_db = (
+            pk is not None
+            and getattr(pk, "db_returning", False)
+            and not all(row.get(pk.attname) is not None for row in mappings)
+        )
+        fields = [f for f in meta.concrete_fields if not (numbered_by_db and f is pk)]
+        params = _params(fields, mappings, connection)
 
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    target = f"{quote(str(meta.db_table))} ({columns})"
+    sql_columns = ", ".join(quote(str(f.column)) for f in fields)
+    target = f"{quote(str(meta.db_table))} ({sql_columns})"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with (

@@ -38,11 +38,31 @@ def normalise_email(value: str) -> str:
     return cleaned.lower()
 
 
+# A Belgian number written with digits and common separators only: ``+32 470 12 34 56``,
+# ``0470/12.34.56``. Its national number is its digits after +32 or after the one leading 0
+# (Belgium's national prefix), which is what ``phonenumbers.parse`` finds for it too.
+_BELGIAN = re.compile(r"(?:\+32|0)([1-9][0-9]{7,8})")
+_SEPARATORS = str.maketrans("", "", " ./-()")
+
+
+def _belgian_fast(cleaned: str, region: str) -> str | None:
+    """The E.164 form of a valid Belgian number written plainly, without ``phonenumbers.parse``
+    (about half of the cost of a number); None for anything else, which takes the full way."""
+    compact = cleaned.translate(_SEPARATORS)
+    m = _BELGIAN.fullmatch(compact)
+    if m is None or (compact[0] == "0" and region != "BE"):
+        return None
+    number = phonenumbers.PhoneNumber(country_code=32, national_number=int(m[1]))
+    return f"+32{m[1]}" if phonenumbers.is_valid_number(number) else None
+
+
 def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     """The number in E.164 (``+3247…``); national numbers are read as Belgian by default."""
     cleaned = (value or "").strip()
     if not cleaned:
         raise ValidationError(_("A phone number is required."), code="required")
+    if fast := _belgian_fast(cleaned, region):
+        return fast
     try:
         parsed = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException:
@@ -97,13 +117,30 @@ def validate_birth_date(value: dt.date, *, today: dt.date) -> dt.date:
 
 
 _SPACES = re.compile(r"\s+")
+# The combining marks of Latin accents (U+034F, the grapheme joiner, is not a combining mark).
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]")
+
+
+def strip_accents(value: str) -> str:
+    """``value`` decomposed (NFKD) without its combining marks: ``Lefèvre`` → ``Lefevre``.
+
+    ASCII text is returned as is (NFKD leaves it unchanged) and Latin accents are dropped by
+    one regular expression; only other scripts go character by character. Imports call this
+    for every name and indexed word, so the common cases must not cost a Python loop."""
+    if value.isascii():
+        return value
+    decomposed = unicodedata.normalize("NFKD", value)
+    if decomposed.isascii():
+        return decomposed
+    stripped = _LATIN_MARKS.sub("", decomposed)
+    if stripped.isascii():
+        return stripped
+    return "".join(ch for ch in stripped if not unicodedata.combining(ch))
 
 
 def normalise_name(value: str) -> str:
     """Case- and accent-insensitive form of a name, for matching only (never displayed)."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip().casefold()
+    return _SPACES.sub(" ", strip_accents(value or "")).strip().casefold()
 
 
 def normalise_url(value: str) -> str:

@@ -8,10 +8,14 @@ by e-mail and phone and come back as "unchanged".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError
 
@@ -20,7 +24,13 @@ from candor.core.actor import Actor
 from candor.core.readahead import read_ahead as in_background
 from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
-from candor.recruitment.intake import REJECTED, WriteOutcome, candidates_write
+from candor.recruitment.intake import (
+    REJECTED,
+    WriteOutcome,
+    candidates_write,
+    new_person,
+    packed,
+)
 from candor.recruitment.records import CandidateRecord, RecordInvalid, clean_candidate
 
 
@@ -50,20 +60,27 @@ class ImportSummary:
         )
 
 
+# One record to write: where it was read, the record, what it becomes if new (intake's
+# ``packed`` NewPerson, or None).
+Pending = tuple[str, CandidateRecord, bytes | None]
+
+
 def _write(
-    *, actor: Actor, source: ProvenanceSpec, batch: list[tuple[str, CandidateRecord]]
+    *, actor: Actor, source: ProvenanceSpec, batch: list[Pending]
 ) -> list[tuple[str, WriteOutcome]]:
-    records = [r for _w, r in batch]
+    records = [r for _w, r, _n in batch]
     try:
-        outcomes = candidates_write(actor=actor, source=source, records=records)
-        return list(zip([w for w, _r in batch], outcomes, strict=True))
+        outcomes = candidates_write(
+            actor=actor, source=source, records=records, prebuilt=[n for _w, _r, n in batch]
+        )
+        return list(zip([w for w, _r, _n in batch], outcomes, strict=True))
     except (IntegrityError, DatabaseError):
         if len(batch) == 1:
             raise
     results = []
-    for where, record in batch:  # isolate the record the database refused
+    for where, record, new in batch:  # isolate the record the database refused
         try:
-            results.extend(_write(actor=actor, source=source, batch=[(where, record)]))
+            results.extend(_write(actor=actor, source=source, batch=[(where, record, new)]))
         except (IntegrityError, DatabaseError) as exc:
             results.append((where, WriteOutcome(REJECTED, message=f"database refused it: {exc}")))
     return results
@@ -76,18 +93,52 @@ class Prepared:
     where: str
     record: CandidateRecord | None
     error: str = ""
+    new: bytes | None = None  # the rows and index entry if the record is a new person (packed)
 
 
-def prepare(items: Iterable[Item], *, today: dt.date) -> Iterator[Prepared]:
-    """Clean what a format read; no database needed, so it can run in another process."""
+class Hint:
+    """Whether building new-person rows ahead still pays: the writer clears it when a batch
+    created few of its records (a re-run finds everyone), the reader looks at it before each
+    record. Shared memory once the reader is forked; a plain flag without it. Only speed
+    depends on it: the writer builds what it was not given."""
+
+    def __init__(self, *, shared: bool) -> None:
+        self._value: Any = multiprocessing.RawValue("b", 1) if shared else _Flag()
+
+    @property
+    def build(self) -> bool:
+        return bool(self._value.value)
+
+    def seen(self, *, created: int, written: int) -> None:
+        self._value.value = int(created * 10 >= written)  # at least one in ten was new
+
+
+class _Flag:
+    value = 1
+
+
+def prepare(
+    items: Iterable[Item],
+    *,
+    today: dt.date,
+    source: ProvenanceSpec | None = None,
+    hint: Hint | None = None,
+) -> Iterator[Prepared]:
+    """Clean what a format read and, given the ``source``, build what each record becomes if
+    it is a new person (while ``hint`` says it pays); no database needed, so it can run in
+    another process."""
     for item in items:
         if item.record is None:
             yield Prepared(item.where, None, item.error)
             continue
         try:
-            yield Prepared(item.where, clean_candidate(item.record, today=today))
+            record = clean_candidate(item.record, today=today)
         except RecordInvalid as exc:
             yield Prepared(item.where, None, exc.summary())
+            continue
+        build = source is not None and (hint is None or hint.build)
+        new = packed(new_person(record, source)) if build and source else None
+        yield Prepared(item.where, record, new=new)
 
 
 def import_items(
@@ -100,7 +151,7 @@ def import_items(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     return import_prepared(
-        prepare(items, today=today or clock.today()),
+        prepare(items, today=today or clock.today(), source=source),
         actor=actor,
         source=source,
         batch_size=batch_size,
@@ -115,11 +166,13 @@ def import_prepared(
     source: ProvenanceSpec,
     batch_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
+    hint: Hint | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    batch: list[tuple[str, CandidateRecord]] = []
+    batch: list[Pending] = []
 
     def flush() -> None:
+        created = summary.created
         for where, outcome in _write(actor=actor, source=source, batch=batch):
             if outcome.status == REJECTED:
                 summary.rejected.append(Rejection(where, outcome.message))
@@ -133,6 +186,8 @@ def import_prepared(
                         f"{', '.join(outcome.conflicts)} (the file differs)",
                     )
                 )
+        if hint is not None:
+            hint.seen(created=summary.created - created, written=len(batch))
         if on_progress:
             on_progress(len(batch))
         batch.clear()
@@ -144,12 +199,31 @@ def import_prepared(
                 on_progress(1)
             continue
         summary.warnings.extend(Rejection(item.where, w) for w in item.record.warnings)
-        batch.append((item.where, item.record))
+        batch.append((item.where, item.record, item.new))
         if len(batch) >= batch_size:
             flush()
     if batch:
         flush()
     return summary
+
+
+GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector runs every 700 new objects by default and then walks every
+    young object; an import makes millions of short-lived tuples and spent about 15 % of its
+    time there. Collect far less often while it runs (cycles still go, a little later), and
+    leave the objects that were there before out of the walks (``gc.freeze``)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def import_path(
@@ -173,10 +247,15 @@ def import_path(
     if not path.exists():
         raise FileRejected(f"{path} does not exist")
     today = clock.today()
-    if read_ahead:
-        prepared = in_background(lambda: prepare(fmt.read(path), today=today))
-    else:
-        prepared = prepare(fmt.read(path), today=today)
-    return import_prepared(
-        prepared, actor=actor, source=source, batch_size=batch_size, on_progress=on_progress
-    )
+    with _fewer_collections():  # in both processes: the reading one is forked inside
+        hint = Hint(shared=read_ahead)
+        read = lambda: prepare(fmt.read(path), today=today, source=source, hint=hint)  # noqa: E731
+        prepared = in_background(read) if read_ahead else read()
+        return import_prepared(
+            prepared,
+            actor=actor,
+            source=source,
+            batch_size=batch_size,
+            on_progress=on_progress,
+            hint=hint,
+        )

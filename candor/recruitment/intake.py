@@ -16,10 +16,12 @@ callers that want one bad record not to sink its neighbours retry record by reco
 
 from __future__ import annotations
 
+import pickle
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models, transaction
 
@@ -39,12 +41,11 @@ from candor.recruitment.models import (
     Skill,
 )
 from candor.recruitment.records import (
-    AddressData,
     CandidateRecord,
     EducationData,
     ExperienceData,
 )
-from candor.search.documents import Document, document_for_record
+from candor.search.documents import Entry, document_for_record
 from candor.search.services import search_index, search_store
 
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
@@ -77,143 +78,166 @@ class WriteOutcome:
     conflicts: list[str] = field(default_factory=list)
 
 
-# A row to insert: its model and field values by attname (``person_id``); ``insert_rows`` fills
-# the other fields with their defaults. Cheaper than a model instance per row (tens of µs).
-Row = tuple[type[models.Model], dict[str, Any]]
+# -- the rows a record becomes -------------------------------------------------------------
+#
+# Rows are tuples of values in a fixed column order (cheaper than a mapping or a model instance
+# per row; ``insert_rows`` fills the other columns with their defaults). A person's row starts
+# with (pseudonym, provenance_id); a section row (profile, contact point, …) with (person_id,
+# provenance_id), which the writer adds to the values built here. A new column that intake
+# fills goes into the column list and into the function that builds its values, side by side.
+
+PERSON_COLUMNS = (
+    "pseudonym",
+    "provenance_id",
+    "first_name",
+    "last_name",
+    "name_key",
+    "is_candidate",
+    "kept_until",
+    *PERSON_FIELDS,
+)
 
 
-def _contact_rows(person_id: int, r: CandidateRecord, prov_id: int) -> list[dict[str, Any]]:
-    rows = []
-    for i, email in enumerate(r.emails):
-        rows.append(
-            {
-                "person_id": person_id,
-                "kind": ContactKind.EMAIL,
-                "value": email,
-                "normalised": email,
-                "is_primary": i == 0,
-                "provenance_id": prov_id,
-            }
-        )
-    for kind, values in ((ContactKind.PHONE, r.phones), (ContactKind.MOBILE, r.mobiles)):
-        rows.extend(
-            {
-                "person_id": person_id,
-                "kind": kind,
-                "value": v,
-                "normalised": v,
-                "provenance_id": prov_id,
-            }
-            for v in values
-        )
-    rows.extend(
-        {
-            "person_id": person_id,
-            "kind": ContactKind.URL,
-            "value": u,
-            "normalised": u,
-            "provenance_id": prov_id,
-        }
-        for u in r.urls
+def _person_values(r: CandidateRecord) -> tuple[Any, ...]:
+    """A new person's row after (pseudonym, provenance_id), in ``PERSON_COLUMNS`` order; the
+    retention date is computed as the row is built (R5.1)."""
+    kept = candidate_kept_until(r.birth_date, clock.today())
+    return (
+        r.first_name,
+        r.last_name,
+        r.name_key,
+        True,
+        kept,
+        *[getattr(r, n) for n in PERSON_FIELDS],
     )
-    return rows
 
 
-class _Rows:
-    """Child rows collected for one bulk insert per table."""
+SECTION_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
+    CandidateProfile: PROFILE_FIELDS,
+    ContactPoint: ("kind", "value", "normalised", "is_primary"),
+    Address: ("street", "number", "box", "postcode", "city", "country"),
+    Education: (
+        "kind",
+        "institution",
+        "field_of_study",
+        "diploma",
+        "level",
+        "started_on",
+        "ended_on",
+    ),
+    Experience: ("function", "employer", "started_on", "ended_on", "description"),
+    LanguageSkill: ("language", "level"),
+    Skill: ("name",),
+}
+SECTIONS = tuple(SECTION_COLUMNS)  # the profile first
+LABELS = {model: str(model._meta.model_name) for model in SECTIONS}
+# The kinds as plain text, which ``insert_rows`` passes on as is (an enum member is converted).
+EMAIL, PHONE, MOBILE, URL = (
+    str(ContactKind.EMAIL.value),
+    str(ContactKind.PHONE.value),
+    str(ContactKind.MOBILE.value),
+    str(ContactKind.URL.value),
+)
 
-    def __init__(self) -> None:
-        self.by_model: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
-
-    def add(self, rows: list[Row]) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for model, values in rows:
-            self.by_model[model].append(values)
-            label = str(model._meta.model_name)
-            counts[label] = counts.get(label, 0) + 1
-        return counts
-
-    def save(self) -> None:
-        for model, rows in self.by_model.items():
-            insert_rows(model, rows)
+# Section rows by table, in ``SECTIONS`` order (one list per table, possibly empty); each row
+# holds its values in ``SECTION_COLUMNS`` order, keys not yet known.
+Sections = tuple[list[tuple[Any, ...]], ...]
 
 
-def _children(
-    person_id: int, r: CandidateRecord, prov_id: int, *, existing: dict | None
-) -> list[Row]:
-    """Rows for every section of the record not already held (``existing`` from _snapshot)."""
-    base = {"person_id": person_id, "provenance_id": prov_id}
-    contacts = _contact_rows(person_id, r, prov_id)
+def _profile_values(r: CandidateRecord) -> tuple[Any, ...]:
+    """A profile's row after (person_id, provenance_id), in ``PROFILE_FIELDS`` order."""
+    return tuple([getattr(r, name) for name in PROFILE_FIELDS])
+
+
+def _sections(r: CandidateRecord, *, existing: dict | None) -> Sections:
+    """Rows for every section of the record not already held (``existing`` from _snapshot);
+    the profile's list is left empty."""
+    contacts = [(EMAIL, email, email, i == 0) for i, email in enumerate(r.emails)]
+    contacts += [(PHONE, v, v, False) for v in r.phones]
+    contacts += [(MOBILE, v, v, False) for v in r.mobiles]
+    contacts += [(URL, u, u, False) for u in r.urls]
     education, experience, languages, skills = r.education, r.experience, r.languages, r.skills
     has_address = False
     if existing is not None:  # a new person holds nothing yet: every section is new
         have = existing
-        contacts = [
-            c
-            for c in contacts
-            if (
-                c["kind"] if c["kind"] != ContactKind.MOBILE else ContactKind.PHONE,
-                c["normalised"],
-            )
-            not in have["contacts"]
+        contacts = [  # an existing person keeps their primary e-mail
+            (kind, value, normalised, False)
+            for kind, value, normalised, _primary in contacts
+            if (PHONE if kind == MOBILE else kind, normalised) not in have["contacts"]
         ]
-        for c in contacts:  # an existing person keeps their primary e-mail
-            c["is_primary"] = False
         has_address = have["has_address"]
         education = [e for e in education if e.key() not in have["education"]]
         experience = [j for j in experience if j.key() not in have["experience"]]
         languages = {c: lv for c, lv in languages.items() if c not in have["languages"]}
         skills = [s for s in skills if s.casefold() not in have["skills"]]
-    rows: list[Row] = [(ContactPoint, c) for c in contacts]
-    if r.address is not None and not has_address:
-        rows.append((Address, {**base, **_address_kwargs(r.address)}))
-    rows.extend(
-        (
-            Education,
-            {
-                **base,
-                "kind": e.kind,
-                "institution": e.institution,
-                "field_of_study": e.field_of_study,
-                "diploma": e.diploma,
-                "level": e.level,
-                "started_on": e.started_on,
-                "ended_on": e.ended_on,
-            },
-        )
-        for e in education
+    a = r.address
+    return (
+        [],
+        contacts,
+        [(a.street, a.number, a.box, a.postcode, a.city, a.country)]
+        if a is not None and not has_address
+        else [],
+        [
+            (e.kind, e.institution, e.field_of_study, e.diploma, e.level, e.started_on, e.ended_on)
+            for e in education
+        ],
+        [(j.function, j.employer, j.started_on, j.ended_on, j.description) for j in experience],
+        list(languages.items()),
+        [(name,) for name in skills],
     )
-    rows.extend(
-        (
-            Experience,
-            {
-                **base,
-                "function": j.function,
-                "employer": j.employer,
-                "started_on": j.started_on,
-                "ended_on": j.ended_on,
-                "description": j.description,
-            },
-        )
-        for j in experience
-    )
-    rows.extend(
-        (LanguageSkill, {**base, "language": code, "level": level})
-        for code, level in languages.items()
-    )
-    rows.extend((Skill, {**base, "name": s}) for s in skills)
-    return rows
 
 
-def _address_kwargs(a: AddressData) -> dict[str, str]:
+def _counts(sections: Sections) -> dict[str, int]:
+    """Rows per table, for the audit event."""
     return {
-        "street": a.street,
-        "number": a.number,
-        "box": a.box,
-        "postcode": a.postcode,
-        "city": a.city,
-        "country": a.country,
+        LABELS[model]: len(rows) for model, rows in zip(SECTIONS, sections, strict=True) if rows
     }
+
+
+class _Rows:
+    """Section rows collected for one bulk insert per table."""
+
+    def __init__(self) -> None:
+        self.by_model: dict[type[models.Model], list[tuple[Any, ...]]] = {m: [] for m in SECTIONS}
+
+    def add(self, person_id: int, prov_id: int, sections: Sections) -> None:
+        for model, rows in zip(SECTIONS, sections, strict=True):
+            if rows:
+                self.by_model[model] += [(person_id, prov_id, *values) for values in rows]
+
+    def save(self) -> None:
+        for model, rows in self.by_model.items():
+            if rows:
+                columns = ("person_id", "provenance_id", *SECTION_COLUMNS[model])
+                insert_rows(model, rows, columns=columns)
+
+
+class NewPerson(NamedTuple):
+    """What a record becomes if it turns out to be a new person, short of the keys: built by
+    ``new_person`` ahead of the write (an import builds it in its reading process, beside the
+    writer; a tuple of plain values, cheap to send) and used only if the record is written as
+    it was then."""
+
+    person: tuple[Any, ...]  # PERSON_COLUMNS after (pseudonym, provenance_id)
+    sections: Sections  # the profile included
+    counts: dict[str, int]  # rows per table, for the audit event
+    entry: tuple[str, ...]  # the search index entry's columns
+    source: tuple[str, str]  # (kind, name) the entry was built for
+
+
+def packed(new: NewPerson) -> bytes:
+    """``new`` as bytes to send to the writing process, which opens it only if it uses it (a
+    re-run finds every record already there and opens none)."""
+    return pickle.dumps(new, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def new_person(r: CandidateRecord, source: ProvenanceSpec) -> NewPerson:
+    sections = _sections(r, existing=None)
+    sections[0].append(_profile_values(r))
+    entry = document_for_record(0, r, source_kind=source.kind, source_name=source.name).columns()
+    return NewPerson(
+        _person_values(r), sections, _counts(sections), entry, (source.kind, source.name)
+    )
 
 
 def _snapshot(person_ids: set[int]) -> dict[int, dict]:
@@ -331,22 +355,19 @@ def _union(first: CandidateRecord, later: CandidateRecord) -> None:
         first.address = later.address
 
 
-def _profile(person_id: int, r: CandidateRecord, prov_id: int) -> Row:
-    return (
-        CandidateProfile,
-        {
-            "person_id": person_id,
-            "provenance_id": prov_id,
-            **{name: getattr(r, name) for name in PROFILE_FIELDS},
-        },
-    )
-
-
 class _Batch:
     """One call of ``candidates_write``: classify the records, then create, merge and record."""
 
-    def __init__(self, actor: Actor, source: ProvenanceSpec, records: list[CandidateRecord]):
+    def __init__(
+        self,
+        actor: Actor,
+        source: ProvenanceSpec,
+        records: list[CandidateRecord],
+        prebuilt: Sequence[NewPerson | bytes | None] | None,
+    ):
         self.actor, self.source, self.records = actor, source, records
+        self.prebuilt = prebuilt
+        self.changed: set[int] = set()  # records changed here: what was built for them is stale
         self.outcomes: list[WriteOutcome | None] = [None] * len(records)
         self.targets: dict[int, int] = {}  # record index → existing person id
         self.folded: dict[int, int] = {}  # later record index → record it was folded into
@@ -354,7 +375,7 @@ class _Batch:
         self.events: list[Event] = []
         self.rows = _Rows()
         self.prov_id: int | None = None  # stored on first use: a run adding nothing leaves none
-        self.new_documents: list[Document] = []  # search entries of people created here
+        self.new_entries: list[Entry] = []  # search entries of people created here
 
     def reject(self, i: int, message: str, person_id: int | None = None) -> None:
         self.outcomes[i] = WriteOutcome(REJECTED, person_id=person_id, message=message)
@@ -390,6 +411,7 @@ class _Batch:
             if pid in first_for:  # several rows of this batch for one person: merge them once
                 self.folded[i] = first_for[pid]
                 _union(self.records[first_for[pid]], self.records[i])
+                self.changed.add(first_for[pid])
                 del self.targets[i]
             else:
                 first_for[pid] = i
@@ -409,6 +431,7 @@ class _Batch:
         else:
             self.folded[i] = earlier
             _union(self.records[earlier], r)
+            self.changed.add(earlier)
             for k in keys:  # a later row may be linked to this one by its phone only
                 first_of.setdefault(k, earlier)
 
@@ -423,48 +446,46 @@ class _Batch:
         if not new_indexes:
             return
         prov_id = self.prov_id = self.source.row().pk
-        records = self.records
+        built = [self._new_person(i) for i in new_indexes]
         pseudonyms = [uuid.uuid4() for _ in new_indexes]
-        collected_on = clock.today()
         insert_rows(
             Person,
             [
-                {
-                    "pseudonym": pseudonym,
-                    "provenance_id": prov_id,
-                    "first_name": records[i].first_name,
-                    "last_name": records[i].last_name,
-                    "name_key": records[i].name_key,
-                    "is_candidate": True,
-                    "kept_until": candidate_kept_until(records[i].birth_date, collected_on),
-                    **{name: getattr(records[i], name) for name in PERSON_FIELDS},
-                }
-                for i, pseudonym in zip(new_indexes, pseudonyms, strict=True)
+                (pseudonym, prov_id, *new.person)
+                for pseudonym, new in zip(pseudonyms, built, strict=True)
             ],
+            columns=PERSON_COLUMNS,
         )
         person_ids = _ids_by_pseudonym(pseudonyms)
         # data not obtained from the person: they are to be informed (R2.2)
         notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row())
         code = self.source.code
-        for i, pseudonym in zip(new_indexes, pseudonyms, strict=True):
-            r, pid = records[i], person_ids[pseudonym]
-            added = self.rows.add([_profile(pid, r, prov_id)])
-            added.update(self.rows.add(_children(pid, r, prov_id, existing=None)))
-            self.outcomes[i] = WriteOutcome(CREATED, pid)
-            self.new_documents.append(
-                document_for_record(
-                    pid, r, source_kind=self.source.kind, source_name=self.source.name
-                )
-            )
-            self.events.append(
+        rows, outcomes, entries, events = self.rows, self.outcomes, self.new_entries, self.events
+        for i, new, pseudonym in zip(new_indexes, built, pseudonyms, strict=True):
+            pid = person_ids[pseudonym]
+            rows.add(pid, prov_id, new.sections)
+            outcomes[i] = WriteOutcome(CREATED, pid)
+            entries.append(Entry(pid, new.entry))
+            events.append(
                 Event(
                     "create",
                     "people.person",
                     str(pid),
                     str(pseudonym),
-                    {"source": code, "rows": added},
+                    {"source": code, "rows": new.counts},
                 )
             )
+
+    def _new_person(self, i: int) -> NewPerson:
+        """What was built for record ``i`` ahead of the write, if it still holds; else built
+        now."""
+        source = self.source
+        new = self.prebuilt[i] if self.prebuilt is not None and i not in self.changed else None
+        if isinstance(new, bytes):  # from ``packed``, built by this program's reading process
+            new = pickle.loads(new)  # noqa: S301
+        if new is None or new.source != (source.kind, source.name):
+            new = new_person(self.records[i], source)
+        return new
 
     def merge_existing(self) -> None:
         if not self.targets:
@@ -487,7 +508,8 @@ class _Batch:
             profile = profiles.get(pid)
             counts: dict[str, int] = {}
             if profile is None:
-                counts.update(self.rows.add([_profile(pid, r, merge_prov)]))
+                counts[LABELS[CandidateProfile]] = 1
+                self.rows.by_model[CandidateProfile].append((pid, merge_prov, *_profile_values(r)))
             else:
                 p_filled, p_conflicts = _merge_scalars(profile, r, PROFILE_FIELDS)
                 if p_filled:
@@ -500,7 +522,9 @@ class _Batch:
                 for code, level in r.languages.items()
                 if code in held_levels and held_levels[code] != level
             ]
-            counts.update(self.rows.add(_children(pid, r, merge_prov, existing=snap[pid])))
+            sections = _sections(r, existing=snap[pid])
+            self.rows.add(pid, merge_prov, sections)
+            counts.update(_counts(sections))
             self._merge_outcome(i, person, filled, conflicts, counts)
         if person_updates:
             Person.objects.bulk_update(person_updates, [*PERSON_FIELDS, "is_candidate"])
@@ -536,12 +560,15 @@ class _Batch:
         )
 
     def finish(self) -> list[WriteOutcome]:
-        if self.prov_id is None and self.rows.by_model:  # merges add rows: store the source now
+        if self.prov_id is None and any(self.rows.by_model.values()):
+            # Merges add rows: the source is stored now.
             self.prov_id = self.source.row().pk
+            prov_id = self.prov_id
             for pending in self.rows.by_model.values():
-                for row in pending:
-                    if row["provenance_id"] == PENDING_PROVENANCE:
-                        row["provenance_id"] = self.prov_id
+                pending[:] = [
+                    (row[0], prov_id, *row[2:]) if row[1] == PENDING_PROVENANCE else row
+                    for row in pending
+                ]
         self.rows.save()
         for later, first in self.folded.items():
             first_outcome = self.outcomes[first]
@@ -555,7 +582,7 @@ class _Batch:
             )
         # Search entries: built from the records for people created here (nothing to read
         # back), read from the database for people merged into.
-        search_store(self.new_documents)
+        search_store(self.new_entries)
         merged = {o.person_id for o in self.outcomes if o and o.status == MERGED}
         search_index(pid for pid in merged if pid)
         audit_record_many(actor=self.actor, events=self.events)
@@ -568,14 +595,17 @@ def candidates_write(
     source: ProvenanceSpec,
     records: list[CandidateRecord],
     on_duplicate: str = "merge",
+    prebuilt: Sequence[NewPerson | bytes | None] | None = None,
 ) -> list[WriteOutcome]:
     """Store cleaned records; one outcome per record, in order (R1.1, R2.1).
 
     ``on_duplicate="report"`` rejects records that match an existing person instead of merging
-    (the API's create endpoint, where the caller decides).
+    (the API's create endpoint, where the caller decides). ``prebuilt``: for each record, what
+    ``new_person`` built for it ahead of the write (or ``packed``, or None), used if the
+    record is new.
     """
     with source.forgotten_on_rollback(), transaction.atomic():
-        batch = _Batch(actor, source, records)
+        batch = _Batch(actor, source, records, prebuilt)
         batch.classify(on_duplicate)
         batch.create_new()
         batch.merge_existing()

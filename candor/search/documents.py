@@ -74,9 +74,10 @@ def facet(kind: str, *values: str) -> str:
     return FACET + kind + "".join("".join(words(v)) for v in values)
 
 
-def language_facets(code: str, level: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def language_facets(code: str, level: str) -> tuple[str, ...]:
     rank = CEFR_RANK.get(level, 0)
-    return [facet("lang", code, lv) for lv, r in CEFR_RANK.items() if r <= rank]
+    return tuple(facet("lang", code, lv) for lv, r in CEFR_RANK.items() if r <= rank)
 
 
 def education_facets(level: str) -> list[str]:
@@ -106,6 +107,22 @@ class Document:
             joined(*sorted(self.notes)),
             " ".join(sorted(self.facets)),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A document already turned into its columns (``Document.columns``), e.g. built where an
+    import reads its file, for a person whose id is now known."""
+
+    person_id: int
+    built: tuple[str, ...]
+
+    @property
+    def names(self) -> str:
+        return self.built[0]
+
+    def columns(self) -> tuple[str, ...]:
+        return self.built
 
 
 def _source_facets(kind: str, name: str) -> list[str]:

@@ -9,7 +9,7 @@ the importer call it themselves), so the index commits or rolls back with the ch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from candor.people.models import Person
 from candor.privacy.gate import allowed_ids, refusals, scope
 from candor.recruitment.models import CEFR_RANK
 from candor.search.backends import Terms, backend
-from candor.search.documents import Document, documents_for, education_facets, facet
+from candor.search.documents import Document, Entry, documents_for, education_facets, facet
 from candor.search.text import query_words
 
 COUNT_CAP = 1000
@@ -31,7 +31,7 @@ def search_index(person_ids: Iterable[int], *, new: bool = False) -> None:
     backend().replace(docs, gone, new=new)
 
 
-def search_store(docs: list[Document]) -> None:
+def search_store(docs: Sequence[Document | Entry]) -> None:
     """Add entries for people known to have none yet (just created)."""
     if docs:
         backend().replace(docs, [], new=True)

@@ -9,7 +9,8 @@ ever reaches a full-text query as syntax.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from candor.core.normalise import strip_accents
 
 WORD = re.compile(r"[^\W_]+")
 FACET = "0f"  # the start of every filter token in the index; no searched word starts so
@@ -18,8 +19,7 @@ MAX_WORD = 40
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return strip_accents(text or "").casefold()
 
 
 def words(text: str) -> list[str]:
@@ -27,8 +27,9 @@ def words(text: str) -> list[str]:
 
 
 def joined(*parts: str) -> str:
-    """Document text for one column: the folded words of every part."""
-    return " ".join(w for part in parts if part for w in words(part))
+    """Document text for one column: the folded words of every part (folded and split in one
+    go: a space between parts keeps their words apart, as folding never joins across one)."""
+    return " ".join(words(" ".join(part for part in parts if part)))
 
 
 def query_words(text: str) -> tuple[list[str], bool]:

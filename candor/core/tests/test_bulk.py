@@ -123,3 +123,34 @@ def test_a_misspelt_column_is_refused_not_dropped() -> None:
     with pytest.raises(TypeError, match="citty"):
         insert_rows(Office, [{"name": "Hasselt", "citty": "Hasselt"}])
     assert not Office.objects.filter(name="Hasselt").exists()
+
+
+def test_rows_given_as_tuples_in_column_order_store_the_same_as_mappings(
+    person: Person, provenance: Provenance
+) -> None:
+    columns = ("person_id", "provenance_id", "kind", "diploma", "ended_on")
+    with transaction.atomic():
+        insert_rows(
+            Education,
+            [(person.pk, provenance.pk, "study", "Master", dt.date(2014, 6, 30))],
+            columns=columns,
+        )
+        insert_rows(
+            Education,
+            [{"person_id": person.pk, "provenance_id": provenance.pk, "diploma": "Bachelor"}],
+        )
+        # A missing field with a callable default (a pseudonym) gets one value per row.
+        insert_rows(
+            Person,
+            [(provenance.pk, "Sofie", "Janssens"), (provenance.pk, "Jan", "Peeters")],
+            columns=("provenance_id", "first_name", "last_name"),
+        )
+
+    master, bachelor = Education.objects.filter(person=person).order_by("pk")
+    assert (master.diploma, master.ended_on, master.level) == ("Master", dt.date(2014, 6, 30), "")
+    assert (bachelor.diploma, bachelor.ended_on, bachelor.level) == ("Bachelor", None, "")
+    assert master.created_at == master.updated_at
+    sofie, jan = Person.objects.filter(first_name__in=["Sofie", "Jan"]).order_by("pk")
+    assert sofie.pseudonym != jan.pseudonym
+    with pytest.raises(TypeError, match="diplom"):
+        insert_rows(Education, [(person.pk, "x")], columns=("person_id", "diplom"))

@@ -121,6 +121,41 @@ def test_something_that_is_not_a_phone_number_is_refused(typed: str, code: str) 
         assert f"“{typed}”" in excinfo.value.messages[0]
 
 
+@pytest.mark.req("R1.1")
+def test_plainly_written_belgian_numbers_take_a_shortcut_that_agrees_with_phonenumbers() -> None:
+    """Belgian numbers written with digits and separators skip ``phonenumbers.parse``; the
+    result, and whether a number is refused, must be what the full parse gives."""
+    import random
+
+    import phonenumbers
+
+    def full(typed: str, region: str) -> str | None:
+        try:
+            parsed = phonenumbers.parse(typed, region)
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_valid_number(parsed):
+            return None
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    def ours(typed: str, region: str) -> str | None:
+        try:
+            return normalise_phone(typed, region)
+        except ValidationError:
+            return None
+
+    rng = random.Random(7)  # noqa: S311 (test data, not secrets)
+    starts = ["+32", "0", "+32 ", "0032", "+32(0)", "+32 0", "00", "+31", ""]
+    firsts = ["45", "46", "47", "48", "49", "2", "3", "9", "50", "81", "71", "1", "0", "5"]
+    for _ in range(3000):
+        national = rng.choice(firsts) + "".join(rng.choices("0123456789", k=rng.randint(5, 8)))
+        typed = rng.choice(starts)
+        for digit in national:
+            typed += digit + (rng.choice(" ./-()") if rng.random() < 0.2 else "")
+        region = rng.choice(["BE", "BE", "NL"])
+        assert ours(typed, region) == full(typed, region), (typed, region)
+
+
 # --- IBAN ---------------------------------------------------------------------------------------
 
 

@@ -87,3 +87,10 @@ def test_the_date_is_stored_and_follows_a_recorded_career_end(consultant: Any) -
     assert person.kept_until == dt.date(2042, 5, 1)
     career_end_record(actor=actor, person=person, ended_on=dt.date(2026, 1, 31))
     assert Person.objects.get(pk=person.pk).kept_until == dt.date(2026, 1, 31)
+
+
+@pytest.mark.django_db
+def test_a_new_candidate_gets_the_date_as_it_is_written(consultant: Any) -> None:
+    actor = Actor.for_user(consultant)
+    person = make_candidate(actor, birth_date=dt.date(1975, 4, 20))
+    assert Person.objects.get(pk=person.pk).kept_until == dt.date(2042, 5, 1)

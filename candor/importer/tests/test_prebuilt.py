@@ -1,0 +1,91 @@
+"""What the reading process builds for a new person is what the writer would build itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from candor.core import clock
+from candor.importer.tests.support import Run, person_by_email
+from candor.people.models import Channel
+from candor.people.services import ProvenanceSpec
+from candor.recruitment.intake import new_person, packed
+from candor.recruitment.records import CandidateRecord, clean_candidate
+from candor.search.documents import documents_for
+from candor.search.services import CandidateSearch, search_candidates
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_prebuilt_new_person_matches_what_is_read_back_and_survives_packing() -> None:
+    record = clean_candidate(
+        CandidateRecord(
+            first_name="Anaïs",
+            last_name="Dumont",
+            emails=["anais.dumont@example.com"],
+            skills=["Wondzorg"],
+            languages={"fr": "native"},
+        ),
+        today=clock.today(),
+    )
+    source = ProvenanceSpec.parse("medium:Jobat", channel=Channel.IMPORT)
+    built = new_person(record, source)
+
+    from pickle import loads
+
+    assert loads(packed(built)) == built  # noqa: S301
+    assert built.counts == {
+        "candidateprofile": 1,
+        "contactpoint": 1,
+        "languageskill": 1,
+        "skill": 1,
+    }
+
+
+def test_a_new_person_folded_with_a_later_row_is_indexed_with_both(
+    run_import: Callable[..., Run], write_csv: Callable[..., Path]
+) -> None:
+    """The first row's entry, built before the second row was folded into it, is stale: the
+    writer builds it again, so the skill and function of the second row are found."""
+    rows = [
+        {"first_name": "Emma", "last_name": "Claes", "email": "emma.claes@example.com"},
+        {
+            "first_name": "Emma",
+            "last_name": "Claes",
+            "email": "emma.claes@example.com",
+            "skills": "Outlook",
+            "desired_function": "Boekhouder",
+        },
+    ]
+
+    run = run_import(write_csv(rows))
+
+    assert run.summary == "2 records: 1 created, 1 merged, 0 unchanged, 0 rejected"
+    emma = person_by_email("emma.claes@example.com")
+    assert [p.pk for p in search_candidates(CandidateSearch(skills="outlook")).people] == [emma.pk]
+    assert [p.pk for p in search_candidates(CandidateSearch(function="boekhouder")).people] == [
+        emma.pk
+    ]
+    (doc,), _gone = documents_for([emma.pk])
+    assert "outlook" in doc.columns()[2]
+
+
+def test_new_person_rows_are_built_ahead_only_while_batches_create_people() -> None:
+    from candor.importer.formats.base import Item
+    from candor.importer.services import Hint, prepare
+
+    hint = Hint(shared=False)
+    source = ProvenanceSpec.parse("self", channel=Channel.IMPORT)
+    items = [
+        Item(f"f.csv:{n}", record=CandidateRecord("Jan", f"Peeters{n}", emails=[f"j{n}@ex.be"]))
+        for n in range(3)
+    ]
+    read = prepare(iter(items), today=clock.today(), source=source, hint=hint)
+
+    assert next(read).new is not None
+    hint.seen(created=0, written=1000)  # a re-run: nobody new
+    assert next(read).new is None
+    hint.seen(created=100, written=1000)
+    assert next(read).new is not None
