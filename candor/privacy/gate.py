@@ -181,7 +181,7 @@ def _refused_among(ids: list[int], purpose: Purpose) -> set[int]:
     if purpose.objectable:
         objection = connection.ops.quote_name(Objection._meta.db_table)
         sql += (
-            f" UNION SELECT person_id FROM {objection} "  # noqa: S608 - as above
+            f" UNION ALL SELECT person_id FROM {objection} "  # noqa: S608 - as above
             f"WHERE status = %s AND purpose = %s AND person_id {match}"
         )
         params += [ObjectionStatus.ACTIVE.value, purpose.key, _ids_param(ids)]

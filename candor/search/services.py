@@ -143,8 +143,8 @@ def search_candidates(query: CandidateSearch, *, page: int = 1, per_page: int = 
     terms, notes = query.terms()
     if terms.has_text():
         ranked = backend().ranked(terms, cap=COUNT_CAP)
-        best = allowed_ids(ranked, feature="search", indexed=True)
         if len(ranked) < COUNT_CAP:
+            best = allowed_ids(ranked, feature="search", indexed=True)
             total = len(best)
             found = best[offset : offset + per_page + 1]
         else:  # ranking every one of 100,000 matches costs too much: newest first
