@@ -19,8 +19,8 @@ from django.utils import translation
 from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.people.models import ContactKind, ContactPoint
 from candor.privacy.models import Consent
+from candor.privacy.notices import notice_email
 from candor.privacy.policy import mail_sender, policy
 
 
@@ -40,20 +40,10 @@ def consents_expiring(today: dt.date) -> QuerySet[Consent]:
     )
 
 
-def _email_of(person_id: int) -> str:
-    point = (
-        ContactPoint.objects.filter(person_id=person_id, kind=ContactKind.EMAIL)
-        .order_by("-is_primary", "pk")
-        .values_list("value", flat=True)
-        .first()
-    )
-    return point or ""
-
-
 def consent_renewal_ask(*, actor: Actor, consent: Consent) -> bool:
     """E-mail the person that their consent runs out and how to renew it; record when it was
     asked. Returns False when there is no e-mail address (the DPO desk lists those)."""
-    address = _email_of(consent.person_id)
+    address = notice_email(consent.person)
     if not address:
         return False
     purpose = policy().purpose(consent.purpose)

@@ -285,7 +285,8 @@ def notice_viewed(*, actor: Actor, duty: NoticeDuty) -> None:
 
 
 def notice_email(person: Person) -> str:
-    """The address a notice goes to: the person's primary e-mail address, else their first."""
+    """The address the agency's mail to a person goes to (notices, consent renewals): their
+    primary e-mail address, else their first."""
     return (
         ContactPoint.objects.filter(person=person, kind=ContactKind.EMAIL)
         .order_by("-is_primary", "pk")

@@ -171,8 +171,7 @@ def retention_refresh(person_ids: Iterable[int], rules: Policy | None = None) ->
 
 def retention_of(person_id: int) -> tuple[dt.date, str] | None:
     """The retention date as the rules give it today, and the rule that gave it."""
-    facts = _facts([person_id]).get(person_id)
-    return kept_until(facts) if facts else None
+    return retention_dates([person_id]).get(person_id)
 
 
 def describe_rule(rule: str) -> str:

@@ -269,15 +269,16 @@ def desk(request: HttpRequest) -> HttpResponse:
         for row in rows:
             row.purpose_label = labels.get(getattr(row, "purpose", ""), "")
         context[name] = rows
-        context[f"{name}_count"] = qs.count() if len(rows) == DESK_ROWS else len(rows)
-    context.update(desk_panels(today))
+    counts = desk_counts(today)  # the dashboard's figures: each queue counted once
+    context.update(
+        expiring_count=counts["consents_expiring"],
+        pending_count=counts["objections"],
+        restricted_count=counts["restrictions"],
+        notices_overdue=counts["notices_overdue"],
+        notices_open=counts["notices_open"],
+        retention_due=counts["retention_due"],
+    )
     return render(request, "site/privacy/desk.html", context)
-
-
-def desk_panels(today: Any) -> dict[str, Any]:
-    """The desk's counts of the queues that have pages of their own (notices, retention)."""
-    counts = desk_counts(today)
-    return {key: counts[key] for key in ("notices_overdue", "notices_open", "retention_due")}
 
 
 urlpatterns: list[URLPattern] = [
