@@ -8,6 +8,7 @@ the retention date (R5.1); the dossier loads its summary. Every change goes thro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -129,19 +130,39 @@ def _invalid(request: HttpRequest, person: Person, name: str, form: forms.Form) 
     return render(request, "site/privacy/person.html", context, status=400)
 
 
+def _submit(
+    request: HttpRequest,
+    person: Person,
+    name: str,
+    form: forms.Form,
+    *,
+    write: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """The one path of the page's forms: the form checked, the service called, and either the
+    page again with the form as typed and the reasons beside it, or back with ``done`` said."""
+    if not form.is_valid():
+        return _invalid(request, person, name, form)
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        return _refused(request, person, name, form, exc)
+    messages.success(request, done)
+    return _back(person)
+
+
 @require("privacy.record")
 @require_POST
 def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(person_id)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, person, "consent_form", form)
-    try:
-        consent_give(actor=actor_of(request), person=person, **form.cleaned_data)
-    except ValidationError as exc:
-        return _refused(request, person, "consent_form", form, exc)
-    messages.success(request, _("Consent recorded."))
-    return _back(person)
+    return _submit(
+        request,
+        person,
+        "consent_form",
+        ConsentForm(request.POST),
+        write=lambda data: consent_give(actor=actor_of(request), person=person, **data),
+        done=_("Consent recorded."),
+    )
 
 
 @require("privacy.record")
@@ -164,29 +185,30 @@ def consent_withdraw_view(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def objection_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(person_id)
-    form = ObjectionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, person, "objection_form", form)
-    objection_record(actor=actor_of(request), person=person, **form.cleaned_data)
-    messages.success(request, _("Objection recorded: the purpose stopped at once."))
-    return _back(person)
+    return _submit(
+        request,
+        person,
+        "objection_form",
+        ObjectionForm(request.POST),
+        write=lambda data: objection_record(actor=actor_of(request), person=person, **data),
+        done=_("Objection recorded: the purpose stopped at once."),
+    )
 
 
 @require("privacy.decide")
 @require_POST
 def objection_override_view(request: HttpRequest, objection_id: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("person"), pk=objection_id)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, objection.person, "override_form", form)
-    try:
-        objection_override(
-            actor=actor_of(request), objection=objection, grounds=form.cleaned_data["grounds"]
-        )
-    except ValidationError as exc:
-        return _refused(request, objection.person, "override_form", form, exc)
-    messages.success(request, _("Grounds documented: processing for this purpose resumes."))
-    return _back(objection.person)
+    return _submit(
+        request,
+        objection.person,
+        "override_form",
+        OverrideForm(request.POST),
+        write=lambda data: objection_override(
+            actor=actor_of(request), objection=objection, grounds=data["grounds"]
+        ),
+        done=_("Grounds documented: processing for this purpose resumes."),
+    )
 
 
 @require("privacy.record")
@@ -202,46 +224,46 @@ def objection_withdraw_view(request: HttpRequest, objection_id: int) -> HttpResp
 @require_POST
 def restriction_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(person_id)
-    form = RestrictionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, person, "restriction_form", form)
-    restriction_start(actor=actor_of(request), person=person, **form.cleaned_data)
-    messages.success(request, _("Processing restricted: the data is only stored from now on."))
-    return _back(person)
+    return _submit(
+        request,
+        person,
+        "restriction_form",
+        RestrictionForm(request.POST),
+        write=lambda data: restriction_start(actor=actor_of(request), person=person, **data),
+        done=_("Processing restricted: the data is only stored from now on."),
+    )
 
 
 @require("privacy.decide")
 @require_POST
 def restriction_lift_view(request: HttpRequest, restriction_id: int) -> HttpResponse:
     restriction = get_object_or_404(Restriction.objects.select_related("person"), pk=restriction_id)
-    form = LiftForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, restriction.person, "lift_form", form)
-    try:
-        restriction_lift(
-            actor=actor_of(request), restriction=restriction, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as exc:
-        return _refused(request, restriction.person, "lift_form", form, exc)
-    messages.success(request, _("Restriction lifted."))
-    return _back(restriction.person)
+    return _submit(
+        request,
+        restriction.person,
+        "lift_form",
+        LiftForm(request.POST),
+        write=lambda data: restriction_lift(
+            actor=actor_of(request), restriction=restriction, reason=data["reason"]
+        ),
+        done=_("Restriction lifted."),
+    )
 
 
 @require("person.change")
 @require_POST
 def career_end(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(person_id)
-    form = CareerEndForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, person, "career_form", form)
-    try:
-        career_end_record(
-            actor=actor_of(request), person=person, ended_on=form.cleaned_data["ended_on"]
-        )
-    except ValidationError as exc:
-        return _refused(request, person, "career_form", form, exc)
-    messages.success(request, _("Career end saved; the retention date was recomputed."))
-    return _back(person)
+    return _submit(
+        request,
+        person,
+        "career_form",
+        CareerEndForm(request.POST),
+        write=lambda data: career_end_record(
+            actor=actor_of(request), person=person, ended_on=data["ended_on"]
+        ),
+        done=_("Career end saved; the retention date was recomputed."),
+    )
 
 
 @require("privacy.dashboard")
