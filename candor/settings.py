@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "candor.guidance",
     "candor.relations",
     "candor.search",
+    "candor.disclosure",
+    "candor.rights",
     "candor.importer",
     "candor.api",
     "candor.site",

@@ -27,6 +27,7 @@ from candor.audit.models import AuditEvent
 from candor.audit.services import audit_verify
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.disclosure.models import Disclosure
 from candor.guidance.models import GuidanceSession, Trajectory
 from candor.people.models import Address, ContactKind, ContactPoint, Document, Person
 from candor.privacy import erasure
@@ -253,6 +254,20 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
         reference="C-ERASE-1",
         starts_on=today,
         signed_by=contact,
+    )
+    Disclosure.objects.create(
+        person=person,
+        recipient_kind="client",
+        organisation=client,
+        recipient=client.name,
+        categories=["career"],
+        purpose="mediation",
+        legal_basis="legitimate_interest",
+        channel="email",
+        at=now,
+        actor="staff:1",
+        content_sha256="0" * 64,
+        content=f"Profiel van {person.first_name} {surname}",
     )
     User.objects.create_user(
         username=email.split("@")[0],
