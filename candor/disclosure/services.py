@@ -9,13 +9,20 @@ needs no purpose: it is their right (GDPR Art. 15 and 20).
 
 Each person gets one ledger row and one audit event naming the recipient and the categories; the
 row keeps a copy of what was sent and its SHA-256.
+
+A processor (R4.4) is named by its register entry (``Recipient.for_processor``): ``disclose``
+refuses (``ProcessorRefused``, logged, nothing recorded) when it has no processing agreement
+valid on the day — for a sub-processor, its own and its processor's — or when the categories
+are not among those its entry allows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,13 +30,15 @@ from django.utils.translation import gettext as _
 from candor.audit.services import Event, audit_record_many
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.disclosure.models import Channel, Disclosure, RecipientKind
+from candor.disclosure.models import Channel, Disclosure, Processor, RecipientKind
+from candor.disclosure.selectors import processor_refusal
 from candor.people.models import Person
 from candor.privacy.gate import may
 from candor.privacy.policy import policy
 from candor.privacy.registry import Category
 
 OWN_RIGHT = "data_subject_right"  # the legal basis recorded when the person receives their data
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +46,26 @@ class Recipient:
     kind: str  # a RecipientKind value
     name: str
     organisation_id: int | None = None
+    processor_id: int | None = None  # required for RecipientKind.PROCESSOR
 
     @classmethod
     def person(cls) -> Recipient:
         return cls(kind=RecipientKind.PERSON, name="the person")
+
+    @classmethod
+    def for_client(cls, organisation: Any) -> Recipient:
+        return cls(
+            kind=RecipientKind.CLIENT, name=organisation.name, organisation_id=organisation.pk
+        )
+
+    @classmethod
+    def for_processor(cls, processor: Processor) -> Recipient:
+        return cls(
+            kind=RecipientKind.PROCESSOR,
+            name=processor.name,
+            organisation_id=processor.organisation_id,
+            processor_id=processor.pk,
+        )
 
 
 class DisclosureRefused(Exception):
@@ -52,6 +77,15 @@ class DisclosureRefused(Exception):
             _("The data of %(count)d person(s) may not be disclosed for this purpose.")
             % {"count": len(self.refused)}
         )
+
+
+class ProcessorRefused(DisclosureRefused):
+    """The processor may not receive the data (R4.4): no valid agreement, or categories its
+    register entry does not cover. Nothing was recorded, nothing may be sent."""
+
+    def __init__(self, message: str) -> None:
+        self.refused = {}
+        Exception.__init__(self, message)
 
 
 def sha256(content: str) -> str:
@@ -68,6 +102,8 @@ def _validated(recipient: Recipient, categories: Sequence[str], channel: str) ->
     unknown = sorted(set(categories) - set(Category))
     if unknown or not categories:
         raise ValueError(f"a disclosure names known data categories, not {unknown or 'none'}")
+    if recipient.processor_id is not None and recipient.kind != RecipientKind.PROCESSOR:
+        raise ValueError("only a disclosure to a processor names a processor")
     return sorted(set(categories))
 
 
@@ -86,6 +122,12 @@ def disclose(
     disclosed to ``recipient``; raises ``DisclosureRefused`` (and records nothing) when the gate
     refuses any of them for ``purpose``."""
     chosen = _validated(recipient, categories, channel)
+    at = clock.now()
+    if recipient.kind == RecipientKind.PROCESSOR:
+        refusal = processor_refusal(recipient.processor_id, chosen, clock.localdate(at))
+        if refusal:
+            log.warning("disclosure to processor %s refused: %s", recipient.processor_id, refusal)
+            raise ProcessorRefused(refusal)
     to_person = recipient.kind == RecipientKind.PERSON
     if to_person:
         if len(contents) != 1:
@@ -104,12 +146,12 @@ def disclose(
     missing = sorted(set(contents) - set(pseudonyms))
     if missing:
         raise DisclosureRefused({pk: (_("No such person."),) for pk in missing})
-    at = clock.now()
     rows = [
         Disclosure(
             person_id=person_id,
             recipient_kind=recipient.kind,
             organisation_id=recipient.organisation_id,
+            processor_id=recipient.processor_id,
             recipient=recipient.name,
             categories=chosen,
             purpose=purpose if not to_person else "",
@@ -136,6 +178,7 @@ def disclose(
                 detail={
                     "recipient_kind": row.recipient_kind,
                     "organisation": row.organisation_id,
+                    "processor": row.processor_id,
                     "categories": chosen,
                     "purpose": row.purpose,
                     "channel": channel,

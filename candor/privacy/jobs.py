@@ -15,3 +15,10 @@ DAILY_JOBS: dict[str, str] = {
     "notices_send": "candor.privacy.notices:daily_job",
     "consent_renewals": "candor.privacy.consents:daily_job",
 }
+
+# Work handed to the worker by people (a mailing queued by a consultant): run at every check, not
+# once a day. Each entry names a function ``job() -> dict`` returning counts; it must be safe to
+# interrupt and re-run, and finds its own work (rows in a queued state).
+QUEUED_JOBS: dict[str, str] = {
+    "mailings": "candor.disclosure.mailings:queued_job",
+}

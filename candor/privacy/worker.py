@@ -109,3 +109,21 @@ def run_due(*, today: dt.date | None = None, jobs: Mapping[str, str] | None = No
         JobRun.objects.filter(pk=run.pk).update(finished_at=clock.now(), outcome=outcome)
         results.append(Ran(job, status, outcome))
     return results
+
+
+def run_queued(*, jobs: Mapping[str, str] | None = None) -> list[Ran]:
+    """Run each queue job once (``jobs.QUEUED_JOBS``: work people handed over, such as a queued
+    mailing); a failure is logged and reported, and the next check tries again. The jobs keep
+    their own state in their rows, so there is no run record and no lock here."""
+    from candor.privacy.jobs import QUEUED_JOBS
+
+    results = []
+    for job, target in (jobs if jobs is not None else QUEUED_JOBS).items():
+        try:
+            outcome = dict(load_job(target)())
+            status = "done" if any(outcome.values()) else "skipped"
+        except Exception as exc:  # a failing queue must not stop the daily jobs
+            log.exception("queue %s failed", job)
+            outcome, status = _error(exc), "failed"
+        results.append(Ran(job, status, outcome))
+    return results

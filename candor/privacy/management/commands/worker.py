@@ -1,5 +1,6 @@
 """``candor worker [--once] [--interval SECONDS]``: run the daily jobs (retention sweep, notices,
-consent renewals) once a day; see ``candor.privacy.worker`` for locking and retries."""
+consent renewals) once a day, and the queued work (mailings) at every check; see
+``candor.privacy.worker`` for locking and retries."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from candor.privacy.worker import run_due
+from candor.privacy.worker import run_due, run_queued
 
 DEFAULT_INTERVAL = 60.0
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def _check(self) -> None:
-        for ran in run_due():
+        for ran in [*run_due(), *run_queued()]:
             if ran.status != "skipped":
                 self.stdout.write(f"{ran.job}: {ran.status} {ran.outcome}")
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from candor.disclosure.models.processors import Processor
 from candor.people.models import Person
 from candor.privacy.registry import PD, Category, personal_data
 from candor.relations.models import Organisation
@@ -48,6 +49,7 @@ class Channel(models.TextChoices):
         "person": "whose data was disclosed",
         "recipient_kind": "kind of recipient",
         "organisation": "receiving organisation",
+        "processor": "receiving processor (R4.4)",
         "recipient": "name of the receiving organisation or service, or 'the person'",
         "categories": "data categories sent (names of categories, not data)",
         "purpose": "purpose code (policy)",
@@ -69,6 +71,9 @@ class Disclosure(models.Model):
     )
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processor = models.ForeignKey(
+        Processor, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
     )
     recipient = models.CharField(_("recipient"), max_length=200)
     categories = models.JSONField(_("data categories"), default=list)
