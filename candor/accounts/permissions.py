@@ -35,6 +35,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notices.manage": frozenset({Role.DPO}),
     "statement.manage": frozenset({Role.DPO}),
     "ropa.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
+    # disclosure: consultants send anonymous profiles; the DPO follows mailings and keeps the
+    # processor register, which administrators (who run the IT providers) may read.
+    "mailing.view": frozenset({Role.CONSULTANT, Role.DPO}),
+    "mailing.send": frozenset({Role.CONSULTANT}),
+    "profile.disclose": frozenset({Role.CONSULTANT}),
+    "processor.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
+    "processor.manage": frozenset({Role.DPO}),
 }
 
 

@@ -16,4 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_registry": can(user, "registry.view"),
         "show_privacy_desk": can(user, "privacy.dashboard"),
         "show_ropa": can(user, "ropa.view"),
+        "show_mailings": can(user, "mailing.view"),
+        "show_processors": can(user, "processor.view"),
     }

@@ -4,6 +4,7 @@ from django.urls import path
 from candor.site import views
 from candor.site.pages import (
     candidates,
+    disclosure,
     governance,
     notices,
     organisations,
@@ -41,5 +42,6 @@ for area in (
     retention,
     notices,
     governance,
+    disclosure,
 ):
     urlpatterns += area.urlpatterns

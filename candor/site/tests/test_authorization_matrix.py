@@ -32,6 +32,7 @@ from candor.people.models import Person
 from candor.recruitment.models import Application, ProcedureStep, Vacancy
 from candor.relations.models import Organisation
 from candor.site.tests import (
+    matrix_disclosure,
     matrix_governance,
     matrix_notices,
     matrix_organisations,
@@ -58,6 +59,7 @@ AREAS = (
     matrix_notices,
     matrix_retention,
     matrix_governance,
+    matrix_disclosure,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
