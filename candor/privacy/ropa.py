@@ -12,7 +12,8 @@ registry: nothing in it is listed by hand except the security measures Candor ta
 When you add to it: a new data category needs a label in ``category_label`` (building the
 register fails otherwise); a new security measure goes in ``security_measures()`` only once the
 code does it (``planned=True`` until then); the disclosure ledger feeds recorded recipients through
-``recipient_sources`` (see ``LEDGER HOOK`` below) — do not list recipients here by hand.
+``recipient_sources`` and the processor register feeds ``processor_sources`` (see ``LEDGER HOOK``
+below; ``candor.disclosure`` connects both when it starts) — do not list either here by hand.
 
 Renderings: ``render_markdown``, ``render_html`` (a standalone document) and ``render_pdf``
 (WeasyPrint, from that document). ``candor ropa`` prints them; the DPO's back-office page shows
@@ -93,10 +94,12 @@ def objection_words(purpose: Purpose) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# LEDGER HOOK. There is no disclosure ledger yet, so the recipients below are the categories the
-# policy implies. When the ledger exists it appends a function here that returns, for a purpose,
-# the recipients actually recorded for it (in words, in the active language); the register then
-# lists them under each activity, beside the implied categories.
+# LEDGER HOOK. The recipients below are the categories the policy implies. The disclosure ledger
+# appends a function here that returns, for a purpose, the recipients actually recorded for it
+# (in words, in the active language); the register lists them under each activity, beside the
+# implied categories. The processor register appends to ``processor_sources`` a function
+# returning its entries on a day (R4.4); the register lists them, and those outside the EEA
+# under the transfers of every activity whose data categories they receive.
 # ---------------------------------------------------------------------------------------------
 def no_ledger_text() -> str:
     return _("Recorded disclosures: the disclosure ledger is not in place yet.")
@@ -115,6 +118,43 @@ def end_of_period_text() -> str:
 
 RecipientSource = Callable[[Purpose], list[str]]
 recipient_sources: list[RecipientSource] = []
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorEntry:
+    """One processor or sub-processor, in words, for the register (GDPR Art. 30(1)(d))."""
+
+    name: str
+    kind: str
+    works_for: str
+    service: str
+    categories: list[str]  # category keys
+    country: str
+    location: str
+    outside_eea: bool
+    safeguard: str  # a Safeguard value, "" inside the EEA
+    agreement: str  # the agreement's status on the day, in words
+    review_on: dt.date
+
+    @property
+    def category_labels(self) -> str:
+        return ", ".join(category_label(c) for c in self.categories)
+
+    @property
+    def review_text(self) -> str:
+        return date_format(self.review_on, "DATE_FORMAT")
+
+
+ProcessorSource = Callable[[dt.date], list[ProcessorEntry]]
+processor_sources: list[ProcessorSource] = []
+
+
+def processor_transfer_words(entry: ProcessorEntry) -> str:
+    return _("%(recipient)s in %(country)s, under %(safeguard)s") % {
+        "recipient": entry.name,
+        "country": entry.country,
+        "safeguard": safeguard_words().get(entry.safeguard, entry.safeguard),
+    }
 
 
 def implied_recipients(purpose: Purpose, rules: Policy) -> list[str]:
@@ -208,13 +248,17 @@ def retention_words(purpose: Purpose, rules: Policy) -> list[str]:
     return lines
 
 
-def transfer_words(purpose: Purpose, rules: Policy) -> list[str]:
-    safeguards = {
+def safeguard_words() -> dict[str, str]:
+    return {
         "adequacy": _("adequacy decision of the European Commission"),
         "standard_contractual_clauses": _("standard contractual clauses"),
         "binding_corporate_rules": _("binding corporate rules"),
         "derogation": _("a derogation of GDPR Art. 49"),
     }
+
+
+def transfer_words(purpose: Purpose, rules: Policy) -> list[str]:
+    safeguards = safeguard_words()
     return [
         _("%(recipient)s in %(country)s, under %(safeguard)s")
         % {
@@ -342,6 +386,8 @@ class Register:
     categories: list[DataCategory]  # the annex: every category the registry holds
     measures: list[Measure]
     ledger_connected: bool = field(default=False)
+    processors: list[ProcessorEntry] = field(default_factory=list)
+    processors_connected: bool = field(default=False)
 
     @property
     def generated_text(self) -> str:
@@ -381,6 +427,7 @@ def build_register(*, language: str = "en", rules: Policy | None = None) -> Regi
     rules = rules or policy()
     with translation.override(language):
         categories = _categories(rules, language)
+        processors = [e for source in processor_sources for e in source(clock.today())]
         activities = [
             Activity(
                 key=purpose.key,
@@ -391,7 +438,12 @@ def build_register(*, language: str = "en", rules: Policy | None = None) -> Regi
                 categories=[categories[c.value] for c in purpose.categories],
                 recipients=implied_recipients(purpose, rules),
                 recorded_recipients=[r for source in recipient_sources for r in source(purpose)],
-                transfers=transfer_words(purpose, rules),
+                transfers=transfer_words(purpose, rules)
+                + [
+                    processor_transfer_words(e)
+                    for e in processors
+                    if e.outside_eea and set(e.categories) & {c.value for c in purpose.categories}
+                ],
                 retention=retention_words(purpose, rules),
             )
             for purpose in rules.purposes.values()
@@ -416,6 +468,8 @@ def build_register(*, language: str = "en", rules: Policy | None = None) -> Regi
             categories=[c for c in categories.values() if c.models],
             measures=security_measures(),
             ledger_connected=bool(recipient_sources),
+            processors=processors,
+            processors_connected=bool(processor_sources),
         )
 
 
@@ -516,6 +570,22 @@ def render_markdown(register: Register) -> str:
             lines += ["", f"#### {_('Retention')}", ""]
             lines += [f"- {r}" for r in activity.retention]
             lines.append(f"- {end_of_period_text()}")
+        if register.processors_connected:
+            lines += ["", f"## {_('Processors and sub-processors')}", ""]
+            for e in register.processors:
+                lines.append(
+                    f"- **{e.name}** ({e.kind}{', ' + e.works_for if e.works_for else ''})"
+                )
+                lines.append(f"  - {_('Service')}: {e.service}")
+                lines.append(f"  - {_('Data categories')}: {e.category_labels}")
+                place = ", ".join(p for p in (e.location, e.country) if p)
+                lines.append(f"  - {_('Location')}: {place}")
+                if e.outside_eea:
+                    lines.append(f"  - {_('Transfer')}: {processor_transfer_words(e)}")
+                lines.append(f"  - {_('Processing agreement')}: {e.agreement}")
+                lines.append(f"  - {_('Next review')}: {e.review_text}")
+            if not register.processors:
+                lines.append(f"- {_('None recorded.')}")
         lines += ["", f"## {_('Security measures')}", ""]
         for measure in register.measures:
             mark = f" *({_('planned')})*" if measure.planned else ""
