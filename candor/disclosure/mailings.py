@@ -94,23 +94,8 @@ def _emails(person_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def mailing_prepare(
-    *,
-    actor: Actor,
-    subject: str,
-    person_ids: Sequence[int],
-    organisation_ids: Sequence[int],
-    vacancy: Vacancy | None = None,
-) -> Prepared:
-    """A draft mailing of the candidates the gate allows to be shared (R4.1) to the contacts of
-    the client organisations whom the agency may write to and who have an e-mail address.
-
-    ``ValidationError`` (nothing written) when the subject is empty, when a candidate or an
-    organisation does not exist, an organisation is not a client, or nobody would be left on
-    either side. Candidates and recipients are written in bulk; one audit event with counts."""
-    subject = " ".join(subject.split())
-    wanted = list(dict.fromkeys(int(pk) for pk in person_ids))
-    orgs = list(dict.fromkeys(int(pk) for pk in organisation_ids))
+def _selection_errors(subject: str, wanted: list[int], orgs: list[int]) -> dict[str, list[str]]:
+    """What is wrong with a mailing's subject, candidates and clients, before the gate."""
     errors: dict[str, list[str]] = {}
     if not subject:
         errors["subject"] = [_("Give the mailing a subject.")]
@@ -128,10 +113,10 @@ def mailing_prepare(
             errors["candidates"] = [
                 _("No candidate with id %(ids)s.") % {"ids": ", ".join(map(str, missing))}
             ]
-    clients = dict(
+    clients = set(
         Organisation.objects.filter(
             pk__in=orgs, kind__in=[OrganisationKind.CLIENT, OrganisationKind.BOTH]
-        ).values_list("pk", "name")
+        ).values_list("pk", flat=True)
     )
     if not orgs:
         errors["clients"] = [_("Choose at least one client.")]
@@ -139,6 +124,27 @@ def mailing_prepare(
         errors["clients"] = [
             _("Not a client organisation: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
         ]
+    return errors
+
+
+def mailing_prepare(
+    *,
+    actor: Actor,
+    subject: str,
+    person_ids: Sequence[int],
+    organisation_ids: Sequence[int],
+    vacancy: Vacancy | None = None,
+) -> Prepared:
+    """A draft mailing of the candidates the gate allows to be shared (R4.1) to the contacts of
+    the client organisations whom the agency may write to and who have an e-mail address.
+
+    ``ValidationError`` (nothing written) when the subject is empty, when a candidate or an
+    organisation does not exist, an organisation is not a client, or nobody would be left on
+    either side. Candidates and recipients are written in bulk; one audit event with counts."""
+    subject = " ".join(subject.split())
+    wanted = list(dict.fromkeys(int(pk) for pk in person_ids))
+    orgs = list(dict.fromkeys(int(pk) for pk in organisation_ids))
+    errors = _selection_errors(subject, wanted, orgs)
     if errors:
         raise ValidationError(errors)
     allowed = allowed_ids(wanted, feature=SHARING)
@@ -159,7 +165,8 @@ def mailing_prepare(
     if not allowed:
         errors["candidates"] = [
             _(
-                "None of the chosen candidates may be shared with clients (restriction or objection)."
+                "None of the chosen candidates may be shared with clients (a restriction or an "
+                "objection)."
             )
         ]
     if not recipients:

@@ -26,10 +26,11 @@ import base64
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
@@ -53,6 +54,7 @@ from candor.recruitment.models import (
 from candor.relations.models import Organisation
 
 COMMON_SCHOOL = 10  # a school is named only when at least this many candidates attended it
+SCHOOLS_KEY, SCHOOLS_CACHE = "disclosure:common-schools", 3600
 AGE_BAND = 5  # years
 CODE_SALT = "candor.disclosure.profile-code"
 SHAREABLE = frozenset({Category.CAREER, Category.EDUCATION})
@@ -113,7 +115,7 @@ LANGUAGE_NAMES: dict[str, Promise] = {
 
 def shown_categories() -> list[str]:
     """The data categories a profile draws on, read from the registry (for the ledger)."""
-    found = set()
+    found: set[str] = set()
     for label, names in SHOWN.items():
         declaration = declaration_for(apps.get_model(label))
         if declaration is None:
@@ -209,19 +211,23 @@ def _sector_of(names: Iterable[str]) -> dict[str, str]:
     return {low.casefold(): sector for low, sector in rows}
 
 
-def _common_schools(names: Iterable[str]) -> set[str]:
-    wanted = {n.strip().casefold() for n in names if n.strip()}
-    if not wanted:
-        return set()
-    rows = (
-        Education.objects.annotate(low=Lower("institution"))
-        .filter(low__in=wanted)
-        .values("low")
-        .annotate(people=Count("person", distinct=True))
-        .filter(people__gte=COMMON_SCHOOL)
-        .values_list("low", flat=True)
-    )
-    return {low.casefold() for low in rows}
+def common_schools() -> frozenset[str]:
+    """Schools (case-folded) that at least ``COMMON_SCHOOL`` candidates attended: naming one
+    does not single anyone out. One grouped scan of the education rows, cached for
+    ``SCHOOLS_CACHE`` seconds, so a profile costs no scan of its own."""
+    cached = cache.get(SCHOOLS_KEY)
+    if cached is None:
+        rows = (
+            Education.objects.exclude(institution="")
+            .annotate(low=Lower("institution"))
+            .values("low")
+            .annotate(people=Count("person", distinct=True))
+            .filter(people__gte=COMMON_SCHOOL)
+            .values_list("low", flat=True)
+        )
+        cached = frozenset(low.casefold() for low in rows)
+        cache.set(SCHOOLS_KEY, cached, SCHOOLS_CACHE)
+    return frozenset(cached)
 
 
 def _years(started: dt.date | None, ended: dt.date | None, today: dt.date) -> str:
@@ -246,13 +252,13 @@ class _Loaded:
         for row in Education.objects.filter(person_id__in=person_ids).order_by("-ended_on", "pk"):
             self.education[row.person_id].append(row)
         self.experience: dict[int, list[Experience]] = defaultdict(list)
-        for row in Experience.objects.filter(person_id__in=person_ids).order_by(
+        for job in Experience.objects.filter(person_id__in=person_ids).order_by(
             "-started_on", "pk"
         ):
-            self.experience[row.person_id].append(row)
+            self.experience[job.person_id].append(job)
         self.languages: dict[int, list[LanguageSkill]] = defaultdict(list)
-        for row in LanguageSkill.objects.filter(person_id__in=person_ids).order_by("language"):
-            self.languages[row.person_id].append(row)
+        for spoken in LanguageSkill.objects.filter(person_id__in=person_ids).order_by("language"):
+            self.languages[spoken.person_id].append(spoken)
         self.skills: dict[int, list[str]] = defaultdict(list)
         for pid, name in (
             Skill.objects.filter(person_id__in=person_ids)
@@ -261,8 +267,8 @@ class _Loaded:
         ):
             self.skills[pid].append(name)
         self.addresses: dict[int, list[Address]] = defaultdict(list)
-        for row in Address.objects.filter(person_id__in=person_ids).order_by("pk"):
-            self.addresses[row.person_id].append(row)
+        for address in Address.objects.filter(person_id__in=person_ids).order_by("pk"):
+            self.addresses[address.person_id].append(address)
         self.points: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for pid, value, normalised in ContactPoint.objects.filter(
             person_id__in=person_ids
@@ -271,9 +277,7 @@ class _Loaded:
         employers = [c.current_employer for c in self.profiles.values()]
         employers += [e.employer for rows in self.experience.values() for e in rows]
         self.sectors = _sector_of(employers)
-        self.common = _common_schools(
-            e.institution for rows in self.education.values() for e in rows
-        )
+        self.common = common_schools()
 
     def identifiers(self, person_id: int) -> Identifiers:
         """The person's own identifiers: what no profile of theirs may contain."""
@@ -316,6 +320,41 @@ def _region(addresses: list[Address]) -> str:
     return ""
 
 
+def _education_lines(loaded: _Loaded, person_id: int, clean: Callable[[str], str]) -> list[str]:
+    """Level, field and diploma; the school only when it is common."""
+    levels = dict(EducationLevel.choices)
+    lines = []
+    for row in loaded.education[person_id]:
+        parts = [str(levels.get(row.level, "")) if row.level else "", clean(row.field_of_study)]
+        diploma = clean(row.diploma)
+        if diploma and diploma.casefold() != row.field_of_study.strip().casefold():
+            parts.append(f"({diploma})")
+        school = row.institution.strip()
+        if school and school.casefold() in loaded.common and (shown := clean(school)):
+            parts.append("— " + shown)
+        if line := " ".join(p for p in parts if p):
+            lines.append(line)
+    return lines
+
+
+def _experience_lines(
+    loaded: _Loaded, person_id: int, clean: Callable[[str], str], today: dt.date
+) -> list[str]:
+    """Function, the employer's sector when known, and the duration in years: no dates."""
+    lines = []
+    for job in loaded.experience[person_id]:
+        function = clean(job.function)
+        if not function:
+            continue
+        parts = [function]
+        if sector := clean(loaded.sectors.get(job.employer.strip().casefold(), "")):
+            parts.append(_("sector: %(sector)s") % {"sector": sector})
+        if years := _years(job.started_on, job.ended_on, today):
+            parts.append(years)
+        lines.append(", ".join(parts))
+    return lines
+
+
 def _build(loaded: _Loaded, person_id: int, code: str, pitch: str, today: dt.date) -> Profile:
     ids = loaded.identifiers(person_id)
     person = loaded.people[person_id]
@@ -343,33 +382,12 @@ def _build(loaded: _Loaded, person_id: int, code: str, pitch: str, today: dt.dat
             )
     profile.age = age_band(person.birth_date, today)
     profile.region = _region(loaded.addresses[person_id])
-    levels = dict(EducationLevel.choices)
-    for row in loaded.education[person_id]:
-        parts = [str(levels.get(row.level, "")) if row.level else "", clean(row.field_of_study)]
-        diploma = clean(row.diploma)
-        if diploma and diploma.casefold() != row.field_of_study.strip().casefold():
-            parts.append(f"({diploma})")
-        school = row.institution.strip()
-        if school and school.casefold() in loaded.common:
-            parts.append("— " + clean(school))
-        line = " ".join(p for p in parts if p and p != "— ")
-        if line:
-            profile.education.append(line)
-    for row in loaded.experience[person_id]:
-        function = clean(row.function)
-        if not function:
-            continue
-        sector = clean(loaded.sectors.get(row.employer.strip().casefold(), ""))
-        parts = [function]
-        if sector:
-            parts.append(_("sector: %(sector)s") % {"sector": sector})
-        if years := _years(row.started_on, row.ended_on, today):
-            parts.append(years)
-        profile.experience.append(", ".join(parts))
-    for row in loaded.languages[person_id]:
-        name = LANGUAGE_NAMES.get(row.language)
-        label = str(name) if name else row.language.upper()
-        level = _("native") if row.level == "native" else row.level
+    profile.education = _education_lines(loaded, person_id, clean)
+    profile.experience = _experience_lines(loaded, person_id, clean, today)
+    for spoken in loaded.languages[person_id]:
+        name = LANGUAGE_NAMES.get(spoken.language)
+        label = str(name) if name else spoken.language.upper()
+        level = _("native") if spoken.level == "native" else spoken.level
         profile.languages.append(f"{label} {level}")
     profile.skills = [s for s in (clean(name) for name in loaded.skills[person_id]) if s]
     profile.pitch = clean(pitch)

@@ -80,7 +80,8 @@ def test_the_gate_leaves_out_restricted_and_objecting_candidates_and_says_how_ma
     assert (prepared.candidates, prepared.left_out) == (1, 2)
     assert (prepared.recipients, prepared.contacts_left_out) == (1, 1)
     assert list(prepared.mailing.candidates.values_list("person_id", flat=True)) == [free.pk]
-    assert prepared.mailing.left_out == 2 and prepared.mailing.status == MailingStatus.DRAFT
+    assert prepared.mailing.left_out == 2
+    assert prepared.mailing.status == MailingStatus.DRAFT
 
 
 def test_bad_selections_are_refused_and_nothing_is_written(actor: Actor) -> None:
@@ -155,9 +156,11 @@ def test_the_worker_sends_each_contact_every_profile_and_the_ledger_holds_what_w
             assert row.content in message.body  # what the ledger holds is what was sent
             assert row.content_sha256 == sha256(row.content)
             assert profile_code(person.pseudonym) in html
-            assert person.last_name not in message.body and person.last_name not in html
+            assert person.last_name not in message.body
+            assert person.last_name not in html
         assert "Ervaren met SAP." in message.body
-        assert recipient.sha256 and recipient.status == DeliveryStatus.SENT
+        assert recipient.sha256
+        assert recipient.status == DeliveryStatus.SENT
     languages = dict(MailingRecipient.objects.values_list("organisation_id", "language"))
     assert languages[clients[1].pk] == "fr"  # each contact is written to in their language
     assert queued_job() == {"mailings": 0, "sent": 0, "skipped": 0, "failed": 0}

@@ -75,7 +75,7 @@ def test_no_expired_or_future_agreement_is_refused_clearly_logged_and_nothing_re
     today = clock.today()
     caplog.set_level(logging.WARNING, logger="candor.disclosure.services")
 
-    with pytest.raises(ProcessorRefused, match="no processing agreement valid on .*No agreement"):
+    with pytest.raises(ProcessorRefused, match=r"no processing agreement valid on .*No agreement"):
         _send(actor, processor, person.pk, ["career"])
     agreement_add(
         actor=actor,
@@ -91,10 +91,9 @@ def test_no_expired_or_future_agreement_is_refused_clearly_logged_and_nothing_re
 
     assert not Disclosure.objects.exists()
     assert not AuditEvent.objects.filter(action="disclosure.record").exists()
-    assert "refused" in caplog.text and str(processor.pk) in caplog.text
-    with time_machine.travel(
-        dt.datetime(today.year, today.month, today.day, 12) + dt.timedelta(days=4)
-    ):
+    assert "refused" in caplog.text
+    assert str(processor.pk) in caplog.text
+    with time_machine.travel(clock.now() + dt.timedelta(days=4)):
         assert _send(actor, processor, person.pk, ["career"])
 
 
@@ -131,7 +130,7 @@ def test_categories_outside_the_register_entry_and_unnamed_processors_are_refuse
     processor = _processor(actor, categories=["career"])
     agreement_add(actor=actor, processor=processor, signed_on=clock.today())
 
-    with pytest.raises(ProcessorRefused, match="may not|does not allow .*assessment"):
+    with pytest.raises(ProcessorRefused, match=r"does not allow .*assessment"):
         _send(actor, processor, person.pk, ["career", "assessment"])
     with pytest.raises(ProcessorRefused, match="must name the processor"):
         disclose(
@@ -160,7 +159,8 @@ def test_register_entries_follow_the_rules(actor: Actor) -> None:
     assert not Processor.objects.exists()
 
     abroad = _processor(actor, country="us", safeguard="standard_contractual_clauses")
-    assert abroad.country == "US" and abroad.outside_eea
+    assert abroad.country == "US"
+    assert abroad.outside_eea
     with pytest.raises(ValidationError, match="cannot end before"):
         agreement_add(
             actor=actor,
@@ -215,4 +215,5 @@ def test_a_transfer_sends_the_registry_fields_of_the_categories_and_records_them
     assert "people.person" not in data  # identity was not asked for
     assert person.last_name not in sent[person.pk]
     row = Disclosure.objects.get()
-    assert row.content == sent[person.pk] and row.processor_id == processor.pk
+    assert row.content == sent[person.pk]
+    assert row.processor_id == processor.pk

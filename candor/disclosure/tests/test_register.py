@@ -55,12 +55,14 @@ def test_the_register_lists_processors_with_their_agreement_and_transfers(
     register = ropa.register_for("en")
 
     (entry,) = register.processors  # the one no longer in use is left out
-    assert entry.name == "Nimbus Hosting LLC" and entry.agreement.startswith("Valid — signed")
+    assert entry.name == "Nimbus Hosting LLC"
+    assert entry.agreement.startswith("Valid — signed")
     by_key = {a.key: a for a in register.activities}
     assert any("Nimbus Hosting LLC in US" in t for t in by_key["mediation"].transfers)
     call_command("ropa", "--format", "md")
     markdown = capsys.readouterr().out
-    assert "## Processors and sub-processors" in markdown and "Nimbus Hosting LLC" in markdown
+    assert "## Processors and sub-processors" in markdown
+    assert "Nimbus Hosting LLC" in markdown
     assert "Nimbus Hosting LLC" in ropa.render_html(register)
 
 

@@ -462,7 +462,7 @@ def agreement_new(request: HttpRequest, processor_id: int) -> HttpResponse:
 
 
 @require("processor.view")
-def agreement_file(request: HttpRequest, processor_id: int, agreement_id: int) -> HttpResponse:
+def agreement_file(request: HttpRequest, processor_id: int, agreement_id: int) -> FileResponse:
     agreement = get_object_or_404(ProcessingAgreement, pk=agreement_id, processor_id=processor_id)
     if not agreement.file:
         raise Http404
