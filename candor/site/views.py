@@ -140,7 +140,12 @@ def dossier(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "site/dossier.html",
-        {"person": person, "history": history, "can_edit": can(request.user, "person.change")},
+        {
+            "person": person,
+            "history": history,
+            "can_edit": can(request.user, "person.change"),
+            "can_share": can(request.user, "profile.disclose"),
+        },
     )
 
 
