@@ -27,7 +27,7 @@ from candor.audit.models import AuditEvent
 from candor.audit.services import audit_verify
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.disclosure.models import Disclosure
+from candor.disclosure.models import Disclosure, Mailing, MailingCandidate, MailingRecipient
 from candor.guidance.models import GuidanceSession, Trajectory
 from candor.people.models import Address, ContactKind, ContactPoint, Document, Person
 from candor.privacy import erasure
@@ -268,6 +268,13 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
         actor="staff:1",
         content_sha256="0" * 64,
         content=f"Profiel van {person.first_name} {surname}",
+    )
+    mailing = Mailing.objects.create(subject="Profielen", created_at=now, total=1)
+    MailingCandidate.objects.create(
+        mailing=mailing, person=person, code="C-ERASE001", pitch="Sterk in cijfers."
+    )
+    MailingRecipient.objects.create(
+        mailing=mailing, organisation=client, person=person, address=email, language="nl"
     )
     User.objects.create_user(
         username=email.split("@")[0],
