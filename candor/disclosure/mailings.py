@@ -138,13 +138,22 @@ def mailing_prepare(
     """A draft mailing of the candidates the gate allows to be shared (R4.1) to the contacts of
     the client organisations whom the agency may write to and who have an e-mail address.
 
+    With a ``vacancy`` the mailing goes to the vacancy's client (the default) and to no other.
     ``ValidationError`` (nothing written) when the subject is empty, when a candidate or an
-    organisation does not exist, an organisation is not a client, or nobody would be left on
-    either side. Candidates and recipients are written in bulk; one audit event with counts."""
+    organisation does not exist, an organisation is not a client (or not the vacancy's), or
+    nobody would be left on either side. Candidates and recipients are written in bulk; one
+    audit event with counts."""
     subject = " ".join(subject.split())
     wanted = list(dict.fromkeys(int(pk) for pk in person_ids))
     orgs = list(dict.fromkeys(int(pk) for pk in organisation_ids))
+    if vacancy is not None and not orgs:
+        orgs = [vacancy.client_id]
     errors = _selection_errors(subject, wanted, orgs)
+    if vacancy is not None and set(orgs) - {vacancy.client_id}:
+        # Writing about a vacancy performs the contract with its client, no one else's.
+        errors.setdefault("clients", []).append(
+            _("A mailing about a vacancy goes to that vacancy's client only.")
+        )
     if errors:
         raise ValidationError(errors)
     allowed = allowed_ids(wanted, feature=SHARING)

@@ -90,6 +90,7 @@ def test_bad_selections_are_refused_and_nothing_is_written(actor: Actor) -> None
     restriction_start(actor=actor, person=restricted, ground="accuracy", via="email")
     client = _client_with_contact(actor)
     supplier = make_client(actor, kind="supplier")
+    vacancy = make_vacancy(actor, _client_with_contact(actor))
     cases = [
         ({"person_ids": [], "organisation_ids": [client.pk]}, "candidates"),
         ({"person_ids": [person.pk], "organisation_ids": []}, "clients"),
@@ -97,6 +98,14 @@ def test_bad_selections_are_refused_and_nothing_is_written(actor: Actor) -> None
         ({"person_ids": [999_999], "organisation_ids": [client.pk]}, "candidates"),
         ({"person_ids": [restricted.pk], "organisation_ids": [client.pk]}, "candidates"),
         ({"person_ids": [person.pk], "organisation_ids": [client.pk], "subject": " "}, "subject"),
+        (
+            {
+                "person_ids": [person.pk],
+                "organisation_ids": [client.pk, vacancy.client_id],
+                "vacancy": vacancy,
+            },
+            "clients",
+        ),
     ]
     for kwargs, field in cases:
         kwargs.setdefault("subject", "Profielen")
@@ -133,8 +142,7 @@ def test_the_worker_sends_each_contact_every_profile_and_the_ledger_holds_what_w
 ) -> None:
     people = make_candidates(actor, 3, desired_function="Boekhouder")
     clients = [_client_with_contact(actor), _client_with_contact(actor, language="fr")]
-    vacancy = make_vacancy(actor, clients[0])
-    mailing = _prepare(actor, people, clients, vacancy=vacancy).mailing
+    mailing = _prepare(actor, people, clients).mailing
     mailing_clear_pitch(
         actor=actor, mailing=mailing, person_id=people[0].pk, text="Ervaren met SAP."
     )
@@ -221,3 +229,23 @@ def test_a_client_sees_what_it_received_and_is_refused_a_candidate_it_was_not_se
         received_profile(client.pk, profile_code(other.pseudonym))
     assert "not sent" in caplog.text
     assert Disclosure.objects.count() == 1
+
+
+def test_a_mailing_about_a_vacancy_goes_to_its_client(actor: Actor) -> None:
+    person = make_candidate(actor)
+    client = _client_with_contact(actor)
+    vacancy = make_vacancy(actor, client)
+
+    prepared = mailing_prepare(
+        actor=actor,
+        subject="Voor uw vacature",
+        person_ids=[person.pk],
+        organisation_ids=[],
+        vacancy=vacancy,
+    )
+    mailing_queue(actor=actor, mailing=prepared.mailing)
+    queued_job()
+
+    (message,) = mail.outbox
+    assert vacancy.reference in message.body
+    assert list(Disclosure.objects.values_list("organisation_id", flat=True)) == [client.pk]

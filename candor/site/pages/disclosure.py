@@ -42,6 +42,7 @@ from candor.disclosure.processors import agreement_add, processor_save
 from candor.disclosure.profiles import build_profiles, render_profile
 from candor.disclosure.selectors import agreement_status, processors_register
 from candor.disclosure.services import DisclosureRefused
+from candor.people.models import Person
 from candor.privacy.registry import Category
 from candor.recruitment.models import Vacancy, VacancyStatus
 from candor.relations.models import Organisation, OrganisationKind
@@ -66,8 +67,9 @@ class MailingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     clients = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("clients"),
+        label=gettext_lazy("clients (with a vacancy: its client, if left empty)"),
         queryset=Organisation.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 
@@ -305,9 +307,9 @@ def mailing_send_now(request: HttpRequest, mailing_id: int) -> HttpResponse:
 
 @require("profile.disclose")
 def profile_page(request: HttpRequest, person_id: int) -> HttpResponse:
-    refusal = profile_refusal(person_id)
-    if refusal and "no candidate" in refusal.lower():
+    if not Person.objects.filter(pk=person_id, is_candidate=True).exists():
         raise Http404
+    refusal = profile_refusal(person_id)
     profile = None if refusal else render_profile(build_profiles([person_id])[person_id])
     return render(
         request,
