@@ -44,6 +44,7 @@ from candor.disclosure.selectors import agreement_status, processors_register
 from candor.disclosure.services import DisclosureRefused
 from candor.people.models import Person
 from candor.privacy.registry import Category
+from candor.privacy.ropa import category_label
 from candor.recruitment.models import Vacancy, VacancyStatus
 from candor.relations.models import Organisation, OrganisationKind
 from candor.site.access import actor_of, require
@@ -117,7 +118,7 @@ class ProcessorForm(forms.Form):
     )
     categories = forms.MultipleChoiceField(
         label=gettext_lazy("data categories"),
-        choices=[(c.value, c.value) for c in Category],
+        choices=lambda: [(c.value, category_label(c)) for c in Category],
         widget=forms.CheckboxSelectMultiple,
     )
     country = forms.CharField(
