@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "profile.disclose": frozenset({Role.CONSULTANT}),
     "processor.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "processor.manage": frozenset({Role.DPO}),
+    "processor.transfer": frozenset({Role.CONSULTANT}),  # e.g. a file for an external assessor
 }
 
 

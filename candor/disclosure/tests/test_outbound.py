@@ -2,9 +2,9 @@
 
 The paths by which personal data leaves Candor after the disclosure work: the anonymous mailing
 e-mails (``candor worker``), a profile downloaded for a client (back office), a profile printed
-for a client (``candor profile --to``), and a transfer to a processor. Each is run for real; the
-test compares what went out with what the ledger holds, and checks that when the gate refuses the
-person — even when that changes between choosing the person and sending — nothing goes out and
+for a client (``candor profile --to``), and a transfer to a processor (service and back office).
+Each is run for real; the test compares what went out with what the ledger holds, and checks
+that when the gate refuses the person — even when that changes between choosing the person and sending — nothing goes out and
 nothing is recorded. A new outbound path belongs in ``PATHS``.
 """
 
@@ -112,11 +112,36 @@ def _processor(
     return list(sent.values())
 
 
+def _processor_page(
+    actor: Actor, user: Any, person: Person, before_sending: Callable[[], None]
+) -> list[str]:
+    processor = processor_save(
+        actor=actor,
+        data={
+            "name": "Dossier Archief NV",
+            "service": "storage",
+            "categories": ["career"],
+            "country": "BE",
+            "review_on": clock.today(),
+        },
+    )
+    agreement_add(actor=actor, processor=processor, signed_on=clock.today())
+    browser = Client()
+    browser.force_login(user)
+    before_sending()
+    response = browser.post(
+        f"/disclosure/processors/{processor.pk}/transfer/",
+        {"candidates": str(person.pk), "categories": ["career"], "purpose": "mediation"},
+    )
+    return [response.content.decode()] if response.get("Content-Disposition") else []
+
+
 PATHS: dict[str, Path] = {
     "mailing e-mail": _mailing,
     "profile download": _download,
     "candor profile --to": _command,
     "processor transfer": _processor,
+    "processor transfer page": _processor_page,
 }
 
 _restrict_before_sending: list[Person] = []

@@ -17,8 +17,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from candor.accounts.permissions import can
 from candor.core import clock
@@ -38,11 +38,12 @@ from candor.disclosure.models import (
     ProcessorService,
     Safeguard,
 )
-from candor.disclosure.processors import agreement_add, processor_save
+from candor.disclosure.processors import agreement_add, processor_save, processor_transfer
 from candor.disclosure.profiles import build_profiles, render_profile
 from candor.disclosure.selectors import agreement_status, processors_register
 from candor.disclosure.services import DisclosureRefused
 from candor.people.models import Person
+from candor.privacy.policy import policy
 from candor.privacy.registry import Category
 from candor.privacy.ropa import category_label
 from candor.recruitment.models import Vacancy, VacancyStatus
@@ -149,6 +150,25 @@ class AgreementForm(forms.Form):
         label=gettext_lazy("valid until"), required=False, widget=DateInput
     )
     file = forms.FileField(label=gettext_lazy("signed agreement"), required=False)
+
+
+class TransferForm(forms.Form):
+    candidates = forms.CharField(
+        label=gettext_lazy("candidates (ids, separated by commas or spaces)")
+    )
+    categories = forms.MultipleChoiceField(
+        label=gettext_lazy("data categories"),
+        choices=lambda: [(c.value, category_label(c)) for c in Category],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("purpose"),
+        choices=lambda: [
+            (p.key, p.label.get(get_language() or "en")) for p in policy().purposes.values()
+        ],
+    )
+
+    clean_candidates = MailingForm.clean_candidates
 
 
 def _errors_into(form: forms.Form, exc: ValidationError) -> None:
@@ -476,6 +496,50 @@ def agreement_file(request: HttpRequest, processor_id: int, agreement_id: int) -
     )
 
 
+@require("processor.transfer")
+def processor_transfer_page(request: HttpRequest, processor_id: int) -> HttpResponse:
+    """Send candidates' data to a processor (an external assessor, say): a JSON file per
+    transfer, recorded in the ledger; refused when the processor has no valid agreement."""
+    processor = get_object_or_404(Processor, pk=processor_id)
+    status = 200
+    if request.method == "POST":
+        form = TransferForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                sent = processor_transfer(
+                    actor=actor_of(request),
+                    processor=processor,
+                    person_ids=data["candidates"],
+                    categories=data["categories"],
+                    purpose=data["purpose"],
+                    reference=f"processor:{processor.pk}",
+                )
+            except DisclosureRefused as exc:
+                form.add_error(None, str(exc))
+                for reasons in exc.refused.values():
+                    form.add_error(None, " ".join(reasons))
+            else:
+                body = "[" + ",\n".join(sent.values()) + "]\n"
+                response = HttpResponse(body, content_type="application/json; charset=utf-8")
+                name = f"transfer-{processor.pk}-{clock.today().isoformat()}.json"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        status = 400
+    else:
+        form = TransferForm(initial={"categories": processor.categories})
+    return render(
+        request,
+        "site/form.html",
+        {
+            "form": form,
+            "title": _("Send data to %(name)s") % {"name": processor.name},
+            "cancel": reverse("site:processors"),
+        },
+        status=status,
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("disclosure/mailings/", mailing_list, name="mailings"),
     path("disclosure/mailings/new/", mailing_new, name="mailing_new"),
@@ -495,6 +559,11 @@ urlpatterns: list[URLPattern] = [
     path("disclosure/processors/new/", processor_new, name="processor_new"),
     path("disclosure/processors/<int:processor_id>/", processor_detail, name="processor"),
     path("disclosure/processors/<int:processor_id>/edit/", processor_edit, name="processor_edit"),
+    path(
+        "disclosure/processors/<int:processor_id>/transfer/",
+        processor_transfer_page,
+        name="processor_transfer",
+    ),
     path(
         "disclosure/processors/<int:processor_id>/agreements/new/",
         agreement_new,

@@ -36,6 +36,7 @@ SITE: Expectations = {
     "disclosure/processors/<int:processor_id>/": (REGISTRY_READERS, 200),  # entry, agreements
     "disclosure/processors/<int:processor_id>/edit/": (DPO, 200),  # form: change the entry
     "disclosure/processors/<int:processor_id>/agreements/new/": (DPO, 200),  # form: agreement
+    "disclosure/processors/<int:processor_id>/transfer/": (CONSULTANT, 200),  # form; recorded
     # the signed copy; the sample agreement has no file, so the allowed GET answers 404
     "disclosure/processors/<int:processor_id>/agreements/<int:agreement_id>/file/": (
         REGISTRY_READERS,

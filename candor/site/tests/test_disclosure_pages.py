@@ -14,8 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from candor.api.tests.factories import make_candidates, make_client
 from candor.core import clock
+from candor.core.actor import Actor
 from candor.disclosure.mailings import queued_job
 from candor.disclosure.models import Disclosure, Mailing, ProcessingAgreement, Processor
+from candor.disclosure.processors import agreement_add, processor_save
 from candor.disclosure.profiles import profile_code
 from candor.people.services import ProvenanceSpec
 from candor.privacy.services import restriction_start
@@ -169,3 +171,40 @@ def test_the_dpo_keeps_the_register_and_the_administrator_reads_it(
         f"/disclosure/processors/{processor.pk}/agreements/{agreement.pk}/file/"
     )
     assert b"".join(copy.streaming_content) == b"%PDF signed"
+
+
+@pytest.mark.req("R4.4")
+def test_a_consultant_sends_a_file_to_a_processor_only_under_a_valid_agreement(
+    consultant: Any, consultant_actor: Any, dpo: Any, staff_client: Any
+) -> None:
+    person = make_candidates(consultant_actor, 1, desired_function="Chauffeur")[0]
+    processor = processor_save(
+        actor=Actor.for_user(dpo),
+        data={
+            "name": "Extern Assessment BV",
+            "service": "consultant",
+            "categories": ["career"],
+            "country": "BE",
+            "review_on": clock.today(),
+        },
+    )
+    agreement_add(
+        actor=Actor.for_user(dpo),
+        processor=processor,
+        signed_on=clock.today() - dt.timedelta(days=400),
+        valid_until=clock.today() - dt.timedelta(days=1),
+    )
+    browser = staff_client(consultant)
+    form = {"candidates": str(person.pk), "categories": ["career"], "purpose": "mediation"}
+
+    refused = browser.post(f"/disclosure/processors/{processor.pk}/transfer/", form)
+    assert refused.status_code == 400
+    assert "no processing agreement valid" in refused.content.decode()
+    assert not Disclosure.objects.exists()
+    agreement_add(actor=Actor.for_user(dpo), processor=processor, signed_on=clock.today())
+    sent = browser.post(f"/disclosure/processors/{processor.pk}/transfer/", form)
+
+    assert sent["Content-Disposition"].startswith("attachment")
+    assert "Chauffeur" in sent.content.decode()
+    row = Disclosure.objects.get()
+    assert (row.person_id, row.processor_id, row.by_id) == (person.pk, processor.pk, consultant.pk)
