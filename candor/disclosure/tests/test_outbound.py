@@ -4,8 +4,8 @@ The paths by which personal data leaves Candor after the disclosure work: the an
 e-mails (``candor worker``), a profile downloaded for a client (back office), a profile printed
 for a client (``candor profile --to``), and a transfer to a processor (service and back office).
 Each is run for real; the test compares what went out with what the ledger holds, and checks
-that when the gate refuses the person — even when that changes between choosing the person and sending — nothing goes out and
-nothing is recorded. A new outbound path belongs in ``PATHS``.
+that when the gate refuses the person — even when that changes between choosing the person and
+sending — nothing goes out and nothing is recorded. A new outbound path belongs in ``PATHS``.
 """
 
 from __future__ import annotations
