@@ -396,11 +396,13 @@ def _send_one(*, actor: Actor, renderer: _Renderer, pk: int, mailer: Any) -> str
             channel="email",
             reference=f"mailing:{renderer.mailing.pk}",
         )
+        consultant = renderer.mailing.created_by
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.text,
             from_email=mail_sender(),
             to=[address],
+            reply_to=[consultant.email] if consultant and consultant.email else None,
         )
         message.attach_alternative(email.html, "text/html")
         # Recorded first, sent last: a refused message rolls its ledger rows back.
@@ -443,6 +445,8 @@ def mailing_send(
     """Send the mailing's queued e-mails over one mail connection (the worker; or by hand).
     Returns counts: sent, skipped, failed, and ``stopped`` = 1 when the mail server refused
     ``STOP_AFTER_FAILURES`` in a row (the rest stay queued for the next run)."""
+    if Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.DRAFT).exists():
+        raise ValueError("a draft mailing is queued first (mailing_queue), then sent")
     updated = Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.QUEUED).update(
         status=MailingStatus.SENDING
     )
@@ -454,7 +458,7 @@ def mailing_send(
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    renderer = _Renderer(Mailing.objects.select_related("vacancy").get(pk=mailing.pk))
+    renderer = _Renderer(Mailing.objects.select_related("vacancy", "created_by").get(pk=mailing.pk))
     in_a_row = 0
     with mailers.default as mailer:
         for pk in ids:

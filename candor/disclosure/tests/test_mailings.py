@@ -173,6 +173,16 @@ def test_the_worker_sends_each_contact_every_profile_and_the_ledger_holds_what_w
     assert languages[clients[1].pk] == "fr"  # each contact is written to in their language
     assert queued_job() == {"mailings": 0, "sent": 0, "skipped": 0, "failed": 0}
     assert len(mail.outbox) == 2
+    assert mail.outbox[0].reply_to == ["an.peeters@candor.example.com"]  # the consultant
+
+
+def test_a_draft_is_not_sent(actor: Actor) -> None:
+    mailing = _prepare(actor, [make_candidate(actor)], [_client_with_contact(actor)]).mailing
+
+    with pytest.raises(ValueError, match="queued first"):
+        mailings.mailing_send(actor=actor, mailing=mailing)
+    assert queued_job()["mailings"] == 0
+    assert not mail.outbox
 
 
 def test_a_candidate_restricted_after_queueing_is_not_sent_nor_recorded(actor: Actor) -> None:
