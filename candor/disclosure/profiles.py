@@ -35,6 +35,7 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -52,6 +53,7 @@ from candor.recruitment.models import (
     Skill,
 )
 from candor.relations.models import Organisation
+from candor.search.documents import province_of
 
 COMMON_SCHOOL = 10  # a school is named only when at least this many candidates attended it
 SCHOOLS_KEY, SCHOOLS_CACHE = "disclosure:common-schools", 3600
@@ -126,16 +128,8 @@ def shown_categories() -> list[str]:
 
 def profile_code(pseudonym: object) -> str:
     """The candidate's reference code for clients: stable, not the id, not from the name."""
-    from django.utils.crypto import salted_hmac
-
     digest = salted_hmac(CODE_SALT, str(pseudonym), algorithm="sha256").digest()
     return "C-" + base64.b32encode(digest).decode()[:8]
-
-
-def _province(postcode: str) -> str | None:
-    from candor.search.documents import province_of
-
-    return province_of(postcode.strip())
 
 
 def age_band(birth_date: dt.date | None, today: dt.date) -> str:
@@ -313,7 +307,7 @@ class _Loaded:
 
 def _region(addresses: list[Address]) -> str:
     for address in addresses:
-        if address.country == "BE" and (province := _province(address.postcode)):
+        if address.country == "BE" and (province := province_of(address.postcode.strip())):
             return str(PROVINCES[province])
         if address.country and address.country != "BE":
             return address.country.upper()  # a country is coarse enough
