@@ -310,6 +310,15 @@ def security_measures() -> list[Measure]:
         ),
         Measure(
             _(
+                "Disclosure ledger: every disclosure of a person's data (an anonymous profile "
+                "to a client, a transfer to a processor) is recorded with the recipient, the "
+                "categories, the purpose, a copy of what was sent and its SHA-256; clients "
+                "first receive anonymous profiles, and a processor receives data only under a "
+                "processing agreement valid that day."
+            )
+        ),
+        Measure(
+            _(
                 "Passwords are stored as Argon2 hashes; API tokens are stored as hashes and "
                 "shown once."
             )
