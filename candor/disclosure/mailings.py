@@ -9,7 +9,9 @@ contact's language — and records it with ``disclose`` (one ledger row per cand
 profile as sent) in the same transaction. A mail server refusing a message rolls its ledger rows
 back; the e-mail is counted as failed and the rest go on.
 
-Interrupted, the job resumes where it stopped: only e-mails still ``queued`` are sent.
+Interrupted, the job resumes where it stopped: only e-mails still ``queued`` are sent. Two
+workers never send the same e-mail: each is claimed by a conditional UPDATE in the transaction
+that sends and records it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -352,25 +354,29 @@ def _count(mailing_id: int, status: str) -> None:
 
 
 def _skip(row: MailingRecipient, error: str) -> str:
-    row.status, row.error = DeliveryStatus.SKIPPED, error
-    row.save(update_fields=["status", "error"])
+    row.status, row.error, row.sent_at = DeliveryStatus.SKIPPED, error, None
+    row.save(update_fields=["status", "error", "sent_at"])
     _count(row.mailing_id, "skipped")
     return DeliveryStatus.SKIPPED
 
 
-def _locked_recipient(pk: int) -> MailingRecipient | None:
-    rows = MailingRecipient.objects.select_related("person", "organisation").filter(
-        pk=pk, status=DeliveryStatus.QUEUED
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True, of=("self",))
-    return rows.first()
+def _claimed(pk: int) -> MailingRecipient | None:
+    """The queued e-mail ``pk``, claimed for this transaction, or None when another worker has
+    it or it is no longer queued. The claim is a conditional UPDATE: on PostgreSQL it locks the
+    row, on SQLite it takes the write lock; a second worker waits, then finds it claimed. A
+    rollback (a refused message) releases it."""
+    claimed = MailingRecipient.objects.filter(
+        pk=pk, status=DeliveryStatus.QUEUED, sent_at=None
+    ).update(sent_at=clock.now())
+    if not claimed:
+        return None
+    return MailingRecipient.objects.select_related("person", "organisation").get(pk=pk)
 
 
 def _send_one(*, actor: Actor, renderer: _Renderer, pk: int, mailer: Any) -> str:
     """Send one e-mail of the mailing and record it; returns the delivery status."""
     with transaction.atomic():
-        row = _locked_recipient(pk)
+        row = _claimed(pk)
         if row is None:  # sent by another worker, or no longer queued
             return "gone"
         contact = row.person

@@ -259,3 +259,18 @@ def test_a_mailing_about_a_vacancy_goes_to_its_client(actor: Actor) -> None:
     (message,) = mail.outbox
     assert vacancy.reference in message.body
     assert list(Disclosure.objects.values_list("organisation_id", flat=True)) == [client.pk]
+
+
+def test_an_e_mail_claimed_by_another_worker_is_left_to_it(actor: Actor) -> None:
+    person = make_candidate(actor)
+    mailing = _prepare(actor, [person], [_client_with_contact(actor), _client_with_contact(actor)])
+    mailing_queue(actor=actor, mailing=mailing.mailing)
+    first, second = MailingRecipient.objects.order_by("pk")
+    # What another worker's claim looks like while its transaction runs (then committed).
+    MailingRecipient.objects.filter(pk=first.pk).update(sent_at=first.mailing.created_at)
+
+    counts = queued_job()
+
+    assert (counts["sent"], len(mail.outbox)) == (1, 1)
+    assert mail.outbox[0].to == [MailingRecipient.objects.get(pk=second.pk).address]
+    assert Mailing.objects.get().status == MailingStatus.SENDING  # not done: one is elsewhere
