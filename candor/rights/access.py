@@ -68,7 +68,7 @@ from candor.disclosure.services import Recipient, disclose
 from candor.people.models import Person, Provenance
 from candor.privacy import gate
 from candor.privacy.policy import LANGUAGES, Party, policy
-from candor.privacy.registry import ModelDeclaration, declarations
+from candor.privacy.registry import Category, ModelDeclaration, declarations
 from candor.privacy.retention import describe_rule, retention_of
 from candor.privacy.ropa import basis_words, category_label
 
@@ -108,16 +108,20 @@ def report_language(person_id: int, requested: str | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Link:
-    """A foreign key shown as context: by ``str()``, or by role when it points at a user."""
+    """A foreign key shown as context: by ``str()`` of its target, or by role for a user."""
 
     name: str
+    attname: str
+    target: type[models.Model]
     staff: bool
 
 
 @dataclass(slots=True)
 class Section:
     """How one declared model is read for a person: its personal fields, its context fields and
-    the relations to load with it (so that a section costs one query)."""
+    the links to show. Its rows cost one indexed query, as plain values (no model instances, no
+    joins); the rows that links point to are read afterwards, once per target model for the
+    whole export."""
 
     declaration: ModelDeclaration
     personal: list[str]
@@ -125,6 +129,7 @@ class Section:
     links: list[_Link] = field(default_factory=list)
     sourced: bool = False
     secret: frozenset[str] = frozenset()
+    files: frozenset[str] = frozenset()
 
     @property
     def model(self) -> type[models.Model]:
@@ -134,13 +139,18 @@ class Section:
     def label(self) -> str:
         return self.declaration.label
 
-    def rows(self, person_id: int) -> models.QuerySet[Any]:
-        key = self.declaration.subject or "pk"
-        related = [link.name for link in self.links]
+    def columns(self) -> list[str]:
+        meta = self.model._meta
+        names = ["pk", *(meta.get_field(n).attname for n in self.personal)]  # type: ignore[union-attr]
+        names += [*self.context, *(link.attname for link in self.links)]
         if self.sourced:
-            related += ["provenance", "provenance__recorded_by"]
-        query = self.model._default_manager.filter(**{key: person_id}).order_by("pk")
-        return query.select_related(*related) if related else query
+            names.append("provenance_id")
+        return list(dict.fromkeys(names))
+
+    def rows(self, person_id: int) -> list[dict[str, Any]]:
+        key = self.declaration.subject or "pk"
+        found = self.model._default_manager.filter(**{key: person_id}).order_by()
+        return sorted(found.values(*self.columns()), key=lambda row: row["pk"])
 
 
 def _path_fields(declaration: ModelDeclaration) -> set[str]:
@@ -165,6 +175,9 @@ def sections() -> tuple[Section, ...]:
             declaration=declaration,
             personal=list(declaration.fields),
             secret=frozenset(n for n in declaration.fields if _is_secret(model, n)),
+            files=frozenset(
+                n for n in declaration.fields if isinstance(model._meta.get_field(n), models.FileField)
+            ),
         )
         skip = _path_fields(declaration) | {model._meta.pk.name}  # type: ignore[union-attr]
         for name in declaration.not_personal:
@@ -177,9 +190,9 @@ def sections() -> tuple[Section, ...]:
                 target = f.related_model
                 if target is Provenance:
                     section.sourced = True
-                elif target is not Person:
-                    staff = isinstance(target, type) and issubclass(target, AbstractBaseUser)
-                    section.links.append(_Link(name, staff))
+                elif isinstance(target, type) and target is not Person:
+                    staff = issubclass(target, AbstractBaseUser)
+                    section.links.append(_Link(name, f.attname, target, staff))  # type: ignore[union-attr]
                 continue
             section.context.append(name)
         found.append(section)
@@ -191,22 +204,25 @@ def sections() -> tuple[Section, ...]:
 
 
 def json_value(value: Any) -> Any:
-    """A stored value as JSON: dates ISO (moments in local time), decimals as text, a stored
-    file by the last part of its storage key (random; the file name is a field of its own)."""
+    """A stored value as JSON: dates ISO (moments in local time), decimals and UUIDs as text."""
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, uuid.UUID):
+    if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, FieldFile):
-        return os.path.basename(value.name) if value.name else ""
+        return file_key(value.name)
     return value
 
 
-def _display(f: models.Field[Any, Any], value: Any) -> str:
+def file_key(name: str | None) -> str:
+    """A stored file by the last part of its storage key: random, unlike the folder (which
+    carries the audit pseudonym); the file's own name is a field of its own."""
+    return os.path.basename(name) if name else ""
+
+
+def _display(f: Any, value: Any) -> str:
     """A value as a reader sees it: choice labels, Belgian dates."""
     if value is None or value == "":
         return ""
@@ -218,49 +234,91 @@ def _display(f: models.Field[Any, Any], value: Any) -> str:
         return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
-    if isinstance(value, FieldFile):
-        return _("stored file")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
 
 
-def _staff_role(user: Any) -> str:
-    if user is None:
-        return ""
-    get_role = getattr(user, "get_role_display", None)
-    return str(get_role()) if get_role else _("staff member")
+class _Lookups:
+    """The rows links point to, read once per target model for the whole export: provenance
+    (with the role of whoever recorded it), staff by role, anything else by ``str()``."""
+
+    def __init__(self, pending: dict[type[models.Model], set[int]], provenance: set[int]) -> None:
+        self.sources: dict[int, dict[str, Any]] = {}
+        if provenance:
+            rows = Provenance.objects.filter(pk__in=provenance).order_by()
+            for p in rows.values("pk", "kind", "name", "channel", "obtained_at", "recorded_by_id"):
+                self.sources[p["pk"]] = p
+                if p["recorded_by_id"]:
+                    pending.setdefault(_user_model(), set()).add(p["recorded_by_id"])
+        self.shown: dict[tuple[type[models.Model], int], str] = {}
+        for target, ids in pending.items():
+            ids.discard(None)  # type: ignore[arg-type]
+            if not ids:
+                continue
+            if issubclass(target, AbstractBaseUser):
+                roles = dict(target._default_manager.filter(pk__in=ids).order_by().values_list("pk", "role"))
+                choices = dict(target._meta.get_field("role").flatchoices)  # type: ignore[union-attr]
+                for pk, role in roles.items():
+                    self.shown[(target, pk)] = str(choices.get(role, _("staff member")))
+            else:
+                for obj in target._default_manager.filter(pk__in=ids).order_by():
+                    self.shown[(target, obj.pk)] = str(obj)
+
+    def show(self, target: type[models.Model], pk: int | None) -> str:
+        return self.shown.get((target, pk), "") if pk is not None else ""
+
+    def source(self, pk: int | None) -> dict[str, Any] | None:
+        p = self.sources.get(pk) if pk is not None else None
+        if p is None:
+            return None
+        meta = Provenance._meta
+        return {
+            "kind": p["kind"],
+            "kind_label": _display(meta.get_field("kind"), p["kind"]),
+            "name": p["name"],
+            "channel": p["channel"],
+            "channel_label": _display(meta.get_field("channel"), p["channel"]),
+            "obtained_at": json_value(p["obtained_at"]),
+            "obtained_at_label": _display(meta.get_field("obtained_at"), p["obtained_at"]),
+            "recorded_by": self.show(_user_model(), p["recorded_by_id"]),
+        }
 
 
-def _source(provenance: Provenance | None) -> dict[str, Any] | None:
-    if provenance is None:
-        return None
-    return {
-        "kind": provenance.kind,
-        "kind_label": str(provenance.get_kind_display()),
-        "name": provenance.name,
-        "channel": provenance.channel,
-        "channel_label": str(provenance.get_channel_display()),
-        "obtained_at": json_value(provenance.obtained_at),
-        "obtained_at_label": _display(Provenance._meta.get_field("obtained_at"), provenance.obtained_at),
-        "recorded_by": _staff_role(provenance.recorded_by),
-    }
+def _user_model() -> type[models.Model]:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
 
 
-def _row(section: Section, row: models.Model) -> dict[str, Any]:
-    meta = row._meta
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    """Field labels and category names, translated once per section and export."""
+
+    fields: dict[str, str]
+    categories: dict[str, str]
+
+
+def _labels(section: Section, categories: dict[str, str]) -> _Labels:
+    meta = section.model._meta
+    names = [*section.personal, *section.context, *(link.name for link in section.links)]
+    return _Labels(
+        {n: str(getattr(meta.get_field(n), "verbose_name", n)) for n in names}, categories
+    )
+
+
+def _row(section: Section, row: dict[str, Any], labels: _Labels, lookups: _Lookups) -> dict[str, Any]:
+    meta = section.model._meta
     fields = []
     for name in section.personal:
         f = meta.get_field(name)
         pd = section.declaration.fields[name]
-        raw = getattr(row, f.attname)  # type: ignore[union-attr]
-        if isinstance(f, models.FileField):
-            raw = getattr(row, name)
+        raw = row[f.attname]  # type: ignore[union-attr]
         entry: dict[str, Any] = {
             "field": name,
-            "label": str(getattr(f, "verbose_name", name)),
+            "label": labels.fields[name],
             "category": pd.category.value,
-            "category_label": category_label(pd.category),
+            "category_label": labels.categories[pd.category.value],
             "provided": pd.provided,
             "description": pd.description,
         }
@@ -269,46 +327,39 @@ def _row(section: Section, row: models.Model) -> dict[str, Any]:
             entry["display"] = _("set, stored only as a one-way hash (not shown)") if raw else ""
             entry["withheld"] = "credential"
         elif (
-            isinstance(row, Disclosure)
+            section.model is Disclosure
             and name == "content"
-            and row.recipient_kind == RecipientKind.PERSON
+            and row["recipient_kind"] == RecipientKind.PERSON
         ):
             entry["value"] = None
             entry["display"] = _("an earlier export sent to you (SHA-256 %(hash)s)") % {
-                "hash": row.content_sha256
+                "hash": row["content_sha256"]
             }
             entry["withheld"] = "earlier_export"
+        elif name in section.files:
+            entry["value"] = file_key(raw)
+            entry["display"] = _("stored file") if raw else ""
         else:
             entry["value"] = json_value(raw)
-            entry["display"] = _display(f, raw)  # type: ignore[arg-type]
+            entry["display"] = _display(f, raw)
         fields.append(entry)
-    context = []
-    for name in section.context:
-        f = meta.get_field(name)
-        raw = getattr(row, name)
-        context.append(
-            {
-                "field": name,
-                "label": str(getattr(f, "verbose_name", name)),
-                "value": json_value(raw),
-                "display": _display(f, raw),  # type: ignore[arg-type]
-            }
-        )
+    context = [
+        {
+            "field": name,
+            "label": labels.fields[name],
+            "value": json_value(row[name]),
+            "display": _display(meta.get_field(name), row[name]),
+        }
+        for name in section.context
+    ]
     for link in section.links:
-        f = meta.get_field(link.name)
-        target = getattr(row, link.name)
-        shown = _staff_role(target) if link.staff else ("" if target is None else str(target))
+        shown = lookups.show(link.target, row[link.attname])
         context.append(
-            {
-                "field": link.name,
-                "label": str(getattr(f, "verbose_name", link.name)),
-                "value": shown,
-                "display": shown,
-            }
+            {"field": link.name, "label": labels.fields[link.name], "value": shown, "display": shown}
         )
     return {
-        "id": row.pk,
-        "source": _source(row.provenance) if section.sourced else None,  # type: ignore[attr-defined]
+        "id": row["pk"],
+        "source": lookups.source(row["provenance_id"]) if section.sourced else None,
         "fields": fields,
         "context": context,
     }
@@ -398,20 +449,28 @@ def access_export(person_id: int, *, language: str | None = None) -> dict[str, A
     language = report_language(person_id, language)
     rules = policy()
     with translation.override(language):
-        found = []
-        for section in sections():
-            rows = [_row(section, row) for row in section.rows(person_id)]
-            if not rows:
-                continue
-            meta = section.model._meta
-            found.append(
-                {
-                    "model": section.label,
-                    "title": str(meta.verbose_name_plural).capitalize(),
-                    "description": section.declaration.description,
-                    "rows": rows,
-                }
-            )
+        fetched = [(section, section.rows(person_id)) for section in sections()]
+        pending: dict[type[models.Model], set[int]] = {}
+        provenance: set[int] = set()
+        for section, rows in fetched:
+            for row in rows:
+                for link in section.links:
+                    pending.setdefault(link.target, set()).add(row[link.attname])
+                if section.sourced:
+                    provenance.add(row["provenance_id"])
+        lookups = _Lookups(pending, provenance)
+        categories = {c.value: category_label(c) for c in Category}
+        found = [
+            {
+                "model": section.label,
+                "title": str(section.model._meta.verbose_name_plural).capitalize(),
+                "description": section.declaration.description,
+                "rows": [_row(section, row, labels, lookups) for row in rows],
+            }
+            for section, rows in fetched
+            if rows
+            for labels in [_labels(section, categories)]
+        ]
         person = found[0]["rows"][0] if found else {"fields": []}
         names = {f["field"]: f["value"] for f in person["fields"]}
         return {
