@@ -81,10 +81,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     people = pick(args.people, rng)
     if not people:
         raise SystemExit("no candidates: fill the database with bench/generate.py first")
-    print(f"{connection.vendor}, {Person.objects.order_by().count():,} people, {len(people)} sampled")
+    print(
+        f"{connection.vendor}, {Person.objects.order_by().count():,} people, {len(people)} sampled"
+    )
     with CaptureQueriesContext(connection) as queries:
         access_export(people[0])
-    print(f"SQL statements per export: {len(queries.captured_queries)} ({len(sections())} sections)")
+    print(
+        f"SQL statements per export: {len(queries.captured_queries)} ({len(sections())} sections)"
+    )
     scans = [q["sql"] for q in queries.captured_queries if scanned(q["sql"])]
     print(f"statements that scan a table: {len(scans)}")
     for sql in scans:

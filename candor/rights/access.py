@@ -176,10 +176,12 @@ def sections() -> tuple[Section, ...]:
             personal=list(declaration.fields),
             secret=frozenset(n for n in declaration.fields if _is_secret(model, n)),
             files=frozenset(
-                n for n in declaration.fields if isinstance(model._meta.get_field(n), models.FileField)
+                n
+                for n in declaration.fields
+                if isinstance(model._meta.get_field(n), models.FileField)
             ),
         )
-        skip = _path_fields(declaration) | {model._meta.pk.name}  # type: ignore[union-attr]
+        skip = _path_fields(declaration) | {model._meta.pk.name}
         for name in declaration.not_personal:
             f = model._meta.get_field(name)
             if name in skip or f"{declaration.label}.{name}" in INTERNAL or f.many_to_many:
@@ -206,7 +208,9 @@ def sections() -> tuple[Section, ...]:
 def json_value(value: Any) -> Any:
     """A stored value as JSON: dates ISO (moments in local time), decimals and UUIDs as text."""
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+        return (
+            timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -231,12 +235,11 @@ def _display(f: Any, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(value, "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 class _Lookups:
@@ -248,21 +251,22 @@ class _Lookups:
         if provenance:
             rows = Provenance.objects.filter(pk__in=provenance).order_by()
             for p in rows.values("pk", "kind", "name", "channel", "obtained_at", "recorded_by_id"):
-                self.sources[p["pk"]] = p
+                self.sources[p["pk"]] = dict(p)
                 if p["recorded_by_id"]:
                     pending.setdefault(_user_model(), set()).add(p["recorded_by_id"])
         self.shown: dict[tuple[type[models.Model], int], str] = {}
         for target, ids in pending.items():
-            ids.discard(None)  # type: ignore[arg-type]
             if not ids:
                 continue
+            manager: Any = target._default_manager
             if issubclass(target, AbstractBaseUser):
-                roles = dict(target._default_manager.filter(pk__in=ids).order_by().values_list("pk", "role"))
-                choices = dict(target._meta.get_field("role").flatchoices)  # type: ignore[union-attr]
+                roles = dict(manager.filter(pk__in=ids).order_by().values_list("pk", "role"))
+                role_field: Any = _user_model()._meta.get_field("role")
+                choices = dict(role_field.flatchoices)
                 for pk, role in roles.items():
                     self.shown[(target, pk)] = str(choices.get(role, _("staff member")))
             else:
-                for obj in target._default_manager.filter(pk__in=ids).order_by():
+                for obj in manager.filter(pk__in=ids).order_by():
                     self.shown[(target, obj.pk)] = str(obj)
 
     def show(self, target: type[models.Model], pk: int | None) -> str:
@@ -307,7 +311,9 @@ def _labels(section: Section, categories: dict[str, str]) -> _Labels:
     )
 
 
-def _row(section: Section, row: dict[str, Any], labels: _Labels, lookups: _Lookups) -> dict[str, Any]:
+def _row(
+    section: Section, row: dict[str, Any], labels: _Labels, lookups: _Lookups
+) -> dict[str, Any]:
     meta = section.model._meta
     fields = []
     for name in section.personal:
@@ -355,7 +361,12 @@ def _row(section: Section, row: dict[str, Any], labels: _Labels, lookups: _Looku
     for link in section.links:
         shown = lookups.show(link.target, row[link.attname])
         context.append(
-            {"field": link.name, "label": labels.fields[link.name], "value": shown, "display": shown}
+            {
+                "field": link.name,
+                "label": labels.fields[link.name],
+                "value": shown,
+                "display": shown,
+            }
         )
     return {
         "id": row["pk"],
@@ -381,13 +392,50 @@ def _party(party: Party) -> dict[str, str]:
 def rights_texts() -> list[dict[str, str]]:
     """The person's rights, each with its article, in the active language."""
     return [
-        {"right": "access", "article": "15", "text": _("See the data held on you and receive a copy of it.")},
-        {"right": "rectification", "article": "16", "text": _("Have wrong or incomplete data corrected.")},
-        {"right": "erasure", "article": "17", "text": _("Have your data erased when nothing justifies keeping it any longer.")},
-        {"right": "restriction", "article": "18", "text": _("Have the use of your data suspended while a question about it is settled.")},
-        {"right": "portability", "article": "20", "text": _("Receive the data you gave us in a machine-readable file, or have it sent to another organisation.")},
-        {"right": "objection", "article": "21", "text": _("Object to uses that rest on the agency's legitimate interest; an objection to direct marketing always ends it.")},
-        {"right": "withdraw_consent", "article": "7(3)", "text": _("Withdraw a consent at any time, as easily as you gave it; what was done before stays lawful.")},
+        {
+            "right": "access",
+            "article": "15",
+            "text": _("See the data held on you and receive a copy of it."),
+        },
+        {
+            "right": "rectification",
+            "article": "16",
+            "text": _("Have wrong or incomplete data corrected."),
+        },
+        {
+            "right": "erasure",
+            "article": "17",
+            "text": _("Have your data erased when nothing justifies keeping it any longer."),
+        },
+        {
+            "right": "restriction",
+            "article": "18",
+            "text": _("Have the use of your data suspended while a question about it is settled."),
+        },
+        {
+            "right": "portability",
+            "article": "20",
+            "text": _(
+                "Receive the data you gave us in a machine-readable file, or have it sent "
+                "to another organisation."
+            ),
+        },
+        {
+            "right": "objection",
+            "article": "21",
+            "text": _(
+                "Object to uses that rest on the agency's legitimate interest; an objection "
+                "to direct marketing always ends it."
+            ),
+        },
+        {
+            "right": "withdraw_consent",
+            "article": "7(3)",
+            "text": _(
+                "Withdraw a consent at any time, as easily as you gave it; what was done "
+                "before stays lawful."
+            ),
+        },
     ]
 
 
@@ -455,12 +503,13 @@ def access_export(person_id: int, *, language: str | None = None) -> dict[str, A
         for section, rows in fetched:
             for row in rows:
                 for link in section.links:
-                    pending.setdefault(link.target, set()).add(row[link.attname])
-                if section.sourced:
+                    if row[link.attname] is not None:
+                        pending.setdefault(link.target, set()).add(row[link.attname])
+                if section.sourced and row["provenance_id"] is not None:
                     provenance.add(row["provenance_id"])
         lookups = _Lookups(pending, provenance)
         categories = {c.value: category_label(c) for c in Category}
-        found = [
+        found: list[dict[str, Any]] = [
             {
                 "model": section.label,
                 "title": str(section.model._meta.verbose_name_plural).capitalize(),
@@ -549,7 +598,12 @@ class ExportFile:
         return hashlib.sha256(self.content).hexdigest()
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "format": self.format, "size": len(self.content), "sha256": self.sha256}
+        return {
+            "name": self.name,
+            "format": self.format,
+            "size": len(self.content),
+            "sha256": self.sha256,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,7 +656,9 @@ def record_delivery(
         object_id=person_id,
         subject=str(pseudonym),
         detail={
-            "files": [{"format": f.format, "size": len(f.content), "sha256": f.sha256} for f in files],
+            "files": [
+                {"format": f.format, "size": len(f.content), "sha256": f.sha256} for f in files
+            ],
             "disclosure": rows[0].pk,
             "channel": channel,
         },
@@ -647,7 +703,9 @@ def access_deliver(
 def store(delivery: Delivery) -> list[dict[str, Any]]:
     """Save the delivered files through Django's storage, under ``rights/<pseudonym>/`` with a
     random name (no personal data in the path), and describe them for the request record."""
-    pseudonym = Person.objects.filter(pk=delivery.person_id).values_list("pseudonym", flat=True).get()
+    pseudonym = (
+        Person.objects.filter(pk=delivery.person_id).values_list("pseudonym", flat=True).get()
+    )
     stored = []
     for f in delivery.files:
         path = default_storage.save(

@@ -184,7 +184,13 @@ def json_resume(data: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             if e.get("kind") != "training"
         ],
         "certificates": [
-            _clean({"name": e.get("diploma"), "issuer": e.get("institution"), "date": e.get("ended_on")})
+            _clean(
+                {
+                    "name": e.get("diploma"),
+                    "issuer": e.get("institution"),
+                    "date": e.get("ended_on"),
+                }
+            )
             for e in education
             if e.get("kind") == "training"
         ],
@@ -238,7 +244,11 @@ def render_csv(export: dict[str, Any]) -> bytes:
     for label, rows in export["data"].items():
         for number, row in enumerate(rows, start=1):
             for name, value in row.items():
-                text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+                text = (
+                    json.dumps(value, ensure_ascii=False)
+                    if isinstance(value, list | dict)
+                    else value
+                )
                 writer.writerow([label, number, name, "" if text is None else text])
     return out.getvalue().encode()
 

@@ -108,7 +108,9 @@ def test_every_declared_value_of_a_full_dossier_is_in_the_export(actor, consulta
 
 
 def test_the_readable_report_shows_every_text_value_and_the_pdf_is_real(
-    actor, consultant, tmp_media  # noqa: F811
+    actor,
+    consultant,
+    tmp_media,  # noqa: F811
 ):
     person = full_dossier(actor, consultant, tmp_media)
     export = access_export(person.pk, language="en")
@@ -136,7 +138,9 @@ def test_the_readable_report_shows_every_text_value_and_the_pdf_is_real(
 
 
 def test_purposes_recipients_retention_rights_and_complaint_route_are_there(
-    actor, consultant, tmp_media  # noqa: F811
+    actor,
+    consultant,
+    tmp_media,  # noqa: F811
 ):
     person = full_dossier(actor, consultant, tmp_media)
     export = access_export(person.pk, language="en")
@@ -164,7 +168,10 @@ def test_purposes_recipients_retention_rights_and_complaint_route_are_there(
 
 
 def test_rows_show_their_source_and_staff_only_by_role(
-    actor, consultant, colleague, tmp_media  # noqa: F811
+    actor,
+    consultant,
+    colleague,
+    tmp_media,  # noqa: F811
 ):
     person = full_dossier(actor, consultant, tmp_media)
     Application.objects.filter(person=person).update(consultant=consultant)
@@ -205,7 +212,9 @@ def test_the_report_is_in_the_persons_language_unless_another_is_asked(actor):
 
 
 def test_the_export_costs_one_query_per_declared_model_whatever_the_rows(
-    actor, consultant, tmp_media  # noqa: F811
+    actor,
+    consultant,
+    tmp_media,  # noqa: F811
 ):
     person = full_dossier(actor, consultant, tmp_media)
     with CaptureQueriesContext(connection) as first:
@@ -261,9 +270,7 @@ def test_an_earlier_export_is_not_nested_in_the_next_one(actor):
     third = access_deliver(actor=actor, person_id=person.pk, formats=["json"])
     export = json.loads(third.files[0].content)
     ledger = next(s for s in export["sections"] if s["model"] == "disclosure.disclosure")
-    contents = [
-        next(f for f in row["fields"] if f["field"] == "content") for row in ledger["rows"]
-    ]
+    contents = [next(f for f in row["fields"] if f["field"] == "content") for row in ledger["rows"]]
     assert [c.get("withheld") for c in contents] == ["earlier_export", "earlier_export"]
     # the size grows by a ledger row, not by a copy of the previous report
     growth = len(third.files[0].content) - len(second.files[0].content)
@@ -288,7 +295,9 @@ def test_fulfil_stores_the_files_and_returns_what_the_request_keeps(actor, tmp_m
 def test_the_command_records_the_delivery_unless_it_is_a_preview(actor, tmp_path):
     person = make_candidate(actor)
     preview = tmp_path / "preview.pdf"
-    call_command("export", "access", str(person.pk), "--format", "pdf", "--preview", "-o", str(preview))
+    call_command(
+        "export", "access", str(person.pk), "--format", "pdf", "--preview", "-o", str(preview)
+    )
     assert preview.read_bytes().startswith(b"%PDF")
     assert not Disclosure.objects.exists()
 

@@ -54,7 +54,12 @@ def test_only_provided_fields_are_exported_and_never_a_credential(actor, consult
     text = render_json(export).decode()
     assert "pbkdf2" not in text
     # nothing the agency wrote about the person
-    for absent in ("Sterk in cijfers.", "Goed gesprek.", "Dwingende gronden.", "Geboortedatum betwist."):
+    for absent in (
+        "Sterk in cijfers.",
+        "Goed gesprek.",
+        "Dwingende gronden.",
+        "Geboortedatum betwist.",
+    ):
         assert absent not in text
     assert "recruitment.procedurestep" not in export["data"]
     assert "guidance.guidancesession" not in export["data"]
@@ -135,9 +140,7 @@ def test_the_json_resume_block_round_trips_through_the_importer(actor):
     Skill.objects.create(person=person, provenance=prov, name="SAP")
 
     resume = portability_export(person.pk)["resume"]
-    record = clean_candidate(
-        resume_to_record(json.loads(json.dumps(resume))), today=clock.today()
-    )
+    record = clean_candidate(resume_to_record(json.loads(json.dumps(resume))), today=clock.today())
 
     assert (record.first_name, record.last_name) == ("Mireille", "Van den Bossche")
     assert record.emails == ["mireille.vdb@example.com"]

@@ -34,9 +34,7 @@ class Command(BaseCommand):
             "--language", choices=LANGUAGES, default=None, help="default: the person's own"
         )
         parser.add_argument("-o", "--output", default="", help="file to write (default: stdout)")
-        parser.add_argument(
-            "--preview", action="store_true", help="build only; record no delivery"
-        )
+        parser.add_argument("--preview", action="store_true", help="build only; record no delivery")
         parser.add_argument(
             "--strict",
             action="store_true",
@@ -54,14 +52,13 @@ class Command(BaseCommand):
         # recorded for a file the person never got.
         with transaction.atomic():
             try:
-                content = self._build(kind, person_id, fmt, options["language"], scope, options)
+                content = self._build(kind, person_id, fmt, scope, options)
             except access.NoSuchPerson:
                 raise CommandError(f"no person with id {person_id}") from None
             self._write(content, fmt, options["output"])
 
-    def _build(
-        self, kind: str, person_id: int, fmt: str, language: str | None, scope: str, options: Any
-    ) -> bytes:
+    def _build(self, kind: str, person_id: int, fmt: str, scope: str, options: Any) -> bytes:
+        language = options["language"]
         if options["preview"]:
             if kind == "access":
                 return access.render(access.access_export(person_id, language=language), fmt)
