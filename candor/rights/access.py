@@ -92,14 +92,15 @@ class NoSuchPerson(LookupError):
 
 def report_language(person_id: int, requested: str | None = None) -> str:
     """The language of the report: the one asked for, else the person's preferred language when
-    Candor writes it, else Dutch (the agency's first language)."""
+    Candor writes it, else Dutch (the agency's first language). Raises ``NoSuchPerson``."""
+    if requested is not None and requested not in LANGUAGES:
+        raise ValueError(f"language must be one of {list(LANGUAGES)}, not {requested!r}")
+    found = Person.objects.filter(pk=person_id).values_list("preferred_language", flat=True)
+    preferred = found.first()
+    if preferred is None:
+        raise NoSuchPerson(person_id)
     if requested:
-        if requested not in LANGUAGES:
-            raise ValueError(f"language must be one of {list(LANGUAGES)}, not {requested!r}")
         return requested
-    preferred = (
-        Person.objects.filter(pk=person_id).values_list("preferred_language", flat=True).first()
-    )
     return preferred if preferred in LANGUAGES else "nl"
 
 
@@ -492,9 +493,7 @@ def access_export(person_id: int, *, language: str | None = None) -> dict[str, A
     person's own by default). Reads only: a fixed number of indexed queries (one per declared
     model reaching a person, plus the gate's three, the ledger's one and the retention facts),
     whatever the size of the database. Raises ``NoSuchPerson``."""
-    if not Person.objects.filter(pk=person_id).exists():
-        raise NoSuchPerson(person_id)
-    language = report_language(person_id, language)
+    language = report_language(person_id, language)  # and whether the person exists
     rules = policy()
     with translation.override(language):
         fetched = [(section, section.rows(person_id)) for section in sections()]

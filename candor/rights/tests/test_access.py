@@ -165,6 +165,11 @@ def test_purposes_recipients_retention_rights_and_complaint_route_are_there(
     }
     assert export["complaint"]["authority"] == "Belgian Data Protection Authority"
     assert export["dpo"]["email"] == "dpo@agency.example.com"
+    # the readable report names the purposes that concern the person, not the others
+    html = access.render_html(export)
+    assert escape(purposes["guidance"]["label"]) in html
+    assert purposes["client_marketing"]["code"] == "not_concerned"
+    assert escape(purposes["client_marketing"]["label"]) not in html
 
 
 def test_rows_show_their_source_and_staff_only_by_role(

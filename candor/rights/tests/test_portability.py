@@ -226,6 +226,8 @@ def test_the_command_writes_csv_and_refuses_a_pdf(actor, tmp_path):
     assert Disclosure.objects.count() == 1
     with pytest.raises(CommandError, match="json / csv"):
         call_command("export", "portability", str(person.pk), "--format", "pdf")
+    with pytest.raises(CommandError, match="access reports only"):
+        call_command("export", "portability", str(person.pk), "--language", "fr")
     with pytest.raises(CommandError, match="portability exports only"):
         call_command("export", "access", str(person.pk), "--strict", "--preview")
     assert Disclosure.objects.count() == 1

@@ -47,6 +47,10 @@ class Command(BaseCommand):
             raise CommandError(f"a {kind} export is {' / '.join(KINDS[kind])}, not {fmt}")
         if kind == "access" and options["strict"]:
             raise CommandError("--strict applies to portability exports only")
+        if kind == "portability" and options["language"]:
+            raise CommandError(
+                "--language applies to access reports only: portability files hold codes, not words"
+            )
         scope = "consent_or_contract" if options["strict"] else "provided"
         # The file is written inside the transaction: if it cannot be written, no delivery is
         # recorded for a file the person never got.
