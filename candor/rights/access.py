@@ -41,9 +41,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import io
 import json
 import os
 import uuid
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -73,7 +75,7 @@ from candor.privacy.retention import describe_rule, retention_of
 from candor.privacy.ropa import basis_words, category_label
 
 SCHEMA = "candor.access/1"
-FORMATS = ("json", "html", "pdf")
+FORMATS = ("json", "html", "pdf", "zip")
 # Non-personal references that only mean something inside Candor (the audit pseudonym, the
 # reference of the process or staff member that sent something): never part of a report.
 INTERNAL = frozenset(
@@ -571,7 +573,52 @@ def render_pdf(export: dict[str, Any]) -> bytes:
     return pdf
 
 
+def stored_files(person_id: int) -> list[tuple[Any, str, str]]:
+    """Every stored file of the person's rows (a CV), as (storage, storage name, name in the
+    zip). The name in the zip carries the key shown in the JSON (``file_key``) and the extension
+    of the file's own name when the row declares one (``original_name``)."""
+    found = []
+    for section in sections():
+        for name in sorted(section.files):
+            f: Any = section.model._meta.get_field(name)
+            columns = ["pk", f.attname]
+            named = "original_name" in section.declaration.fields
+            rows = section.model._default_manager.filter(
+                **{section.declaration.subject or "pk": person_id}
+            ).order_by("pk")
+            for row in rows.values(*columns, *(["original_name"] if named else [])):
+                stored = row[f.attname]
+                if not stored:
+                    continue
+                extension = os.path.splitext(row.get("original_name") or "")[1][:10]
+                model = section.model._meta.model_name
+                found.append((f.storage, stored, f"files/{model}-{file_key(stored)}{extension}"))
+    return found
+
+
+def render_zip(export: dict[str, Any]) -> bytes:
+    """The report (JSON, PDF) and the person's stored files, in one zip (Art. 15(3): a copy of
+    the data, the documents included). A file missing from storage is named in
+    ``files/MISSING.txt`` rather than failing the whole export."""
+    out = io.BytesIO()
+    missing = []
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("access.json", render_json(export))
+        archive.writestr("access.pdf", render_pdf(export))
+        for storage, stored, arcname in stored_files(export["person"]["id"]):
+            try:
+                with storage.open(stored, "rb") as handle:
+                    archive.writestr(arcname, handle.read())
+            except FileNotFoundError:
+                missing.append(arcname)
+        if missing:
+            archive.writestr("files/MISSING.txt", "\n".join(missing) + "\n")
+    return out.getvalue()
+
+
 def render(export: dict[str, Any], fmt: str) -> bytes:
+    if fmt == "zip":
+        return render_zip(export)
     if fmt == "json":
         return render_json(export)
     if fmt == "html":

@@ -325,3 +325,26 @@ def test_the_command_refuses_bad_input_and_records_nothing(actor, tmp_path):
         )
     assert not Disclosure.objects.exists()
     assert not User.objects.filter(person=person).exists()
+
+
+def test_the_zip_holds_the_report_and_the_persons_stored_files(actor, consultant, tmp_media):  # noqa: F811
+    import zipfile
+
+    from candor.people.models import Document
+
+    person = full_dossier(actor, consultant, tmp_media)
+    document = Document.objects.get(person=person)
+    with document.file.open("rb") as handle:
+        body = handle.read()
+    export = access_export(person.pk)
+    archive = zipfile.ZipFile(io.BytesIO(access.render(export, "zip")))
+    names = archive.namelist()
+    assert names[:2] == ["access.json", "access.pdf"]
+    key = os.path.basename(document.file.name)
+    assert names[2:] == [f"files/document-{key}.pdf"]
+    assert archive.read(names[2]) == body
+    assert json.loads(archive.read("access.json"))["person"]["id"] == person.pk
+    # a file gone from storage is named, not fatal
+    default_storage.delete(document.file.name)
+    archive = zipfile.ZipFile(io.BytesIO(access.render(export, "zip")))
+    assert archive.read("files/MISSING.txt").decode().split() == [f"files/document-{key}.pdf"]

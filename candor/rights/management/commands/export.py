@@ -1,4 +1,4 @@
-"""``candor export access|portability PERSON_ID --format json|html|pdf|csv [--language nl|fr|en]
+"""``candor export access|portability PERSON_ID --format json|html|pdf|zip|csv [--language nl|fr|en]
 [-o FILE] [--preview] [--strict]``: a person's access report (R6.4) or portability file (R6.9).
 
 Handing the file to the person is a disclosure: unless ``--preview`` is given, the command
@@ -29,7 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("person_id", type=int)
-        parser.add_argument("--format", choices=("json", "html", "pdf", "csv"), default="json")
+        parser.add_argument(
+            "--format", choices=("json", "html", "pdf", "zip", "csv"), default="json"
+        )
         parser.add_argument(
             "--language", choices=LANGUAGES, default=None, help="default: the person's own"
         )
@@ -88,9 +90,9 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot write {path}: {exc.strerror}") from None
             self.stderr.write(f"{path}: {len(content)} bytes")
             return
-        if fmt == "pdf":
+        if fmt in {"pdf", "zip"}:
             if sys.stdout.isatty():
-                raise CommandError("a PDF on a terminal is unreadable: give --output FILE")
+                raise CommandError(f"a {fmt} file on a terminal is unreadable: give --output FILE")
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
             return
