@@ -31,7 +31,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from candor.people.models import Person  # noqa: E402
-from candor.rights.access import access_export, render_json, sections  # noqa: E402
+from candor.rights.access import access_export, render_json  # noqa: E402
+from candor.rights.dossier import sections  # noqa: E402
 
 
 def ms(samples: Sequence[float]) -> tuple[float, float, float]:

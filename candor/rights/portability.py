@@ -2,7 +2,7 @@
 another system can read — JSON (with a JSON Resume block for the CV part) and CSV.
 
 What is in it, derived from the registry: only fields declared ``provided=True``, read through
-the same sections as the access export (``candor.rights.access.sections``, one indexed query
+the same sections as the access export (``candor.rights.dossier.sections``, one indexed query
 per declared model). Nothing the agency produced — interview and test reports, scores, guidance
 notes, the stage of a procedure, matching keys — is provided, so none of it is here; no link to
 another row is followed (no consultant, no colleague, no vacancy), so other people's data cannot
@@ -42,18 +42,15 @@ from candor.core.actor import Actor
 from candor.people.models import Person
 from candor.privacy import gate
 from candor.privacy.policy import LegalBasis
-from candor.rights.access import (
+from candor.rights.delivery import (
     Delivery,
     ExportFile,
-    NoSuchPerson,
-    Section,
     check_formats,
     file_name,
     fulfil_result,
-    json_value,
     record_delivery,
-    sections,
 )
+from candor.rights.dossier import NoSuchPerson, Section, json_value, sections
 
 SCHEMA = "candor.portability/1"
 FORMATS = ("json", "csv")

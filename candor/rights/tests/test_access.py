@@ -32,7 +32,8 @@ from candor.privacy.registry import declarations
 from candor.privacy.tests.test_erasure import full_dossier, tmp_media  # noqa: F401 - a fixture
 from candor.recruitment.models import Application, Experience, ProcedureStep
 from candor.rights import access
-from candor.rights.access import access_deliver, access_export, access_fulfil, sections
+from candor.rights.access import access_deliver, access_export, access_fulfil
+from candor.rights.dossier import sections
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R6.4")]
 
