@@ -246,6 +246,7 @@ def test_unknown_people_and_formats_are_refused_and_record_nothing(actor):
     assert not AuditEvent.objects.filter(action="rights.access_export").exists()
 
 
+@pytest.mark.req("R4.5")
 def test_delivering_records_the_person_as_recipient_and_an_audit_event(actor):
     person = make_candidate(actor)
     access_export(person.pk)  # building alone records nothing
@@ -283,6 +284,7 @@ def test_an_earlier_export_is_not_nested_in_the_next_one(actor):
     assert growth < len(first.files[0].content) / 2
 
 
+@pytest.mark.req("R4.5")
 def test_fulfil_stores_the_files_and_returns_what_the_request_keeps(actor, tmp_media):  # noqa: F811
     person = make_candidate(actor)
     result = access_fulfil(actor=actor, request_person_id=person.pk, language="en")
@@ -298,6 +300,7 @@ def test_fulfil_stores_the_files_and_returns_what_the_request_keeps(actor, tmp_m
             assert hashlib.sha256(handle.read()).hexdigest() == f["sha256"]
 
 
+@pytest.mark.req("R4.5")
 def test_the_command_records_the_delivery_unless_it_is_a_preview(actor, tmp_path):
     person = make_candidate(actor)
     preview = tmp_path / "preview.pdf"

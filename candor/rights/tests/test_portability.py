@@ -198,6 +198,7 @@ def test_the_strict_reading_keeps_only_what_rests_on_consent_or_contract(actor):
         portability_export(person.pk, scope="everything")
 
 
+@pytest.mark.req("R4.5")
 def test_delivering_records_the_ledger_row_and_an_audit_event(actor, tmp_media):  # noqa: F811
     person = make_candidate(actor)
     portability_export(person.pk)
