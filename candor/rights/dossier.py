@@ -1,0 +1,374 @@
+"""Reading a person's dossier from the registry, for the access and portability exports.
+
+``sections()`` turns ``registry.declarations()`` into one ``Section`` per declared model whose
+``subject`` path reaches ``Person`` (the path erasure walks): its personal fields, the
+non-personal fields that make them readable (``context``), the links to show (staff by role,
+organisations and vacancies by name, another Person never), and whether rows carry a source.
+``read_sections(person_id)`` reads the person's rows: one indexed query per section, as plain
+values, then the rows links point to once per target model — a fixed number of queries whatever
+the size of the database. Nothing here names a model but ``Person``, ``Provenance`` and the
+ledger (whose copies of earlier exports are not nested in the next one).
+
+When you add a non-personal field that is an internal reference (it means nothing outside
+Candor), add it to ``INTERNAL``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import os
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from candor.disclosure.models import Disclosure, RecipientKind
+from candor.people.models import Person, Provenance
+from candor.privacy.registry import Category, ModelDeclaration, declarations
+from candor.privacy.ropa import category_label
+
+# Non-personal references that only mean something inside Candor (the audit pseudonym, the
+# reference of the process or staff member that sent something): never part of a report.
+INTERNAL = frozenset(
+    {
+        "people.person.pseudonym",
+        "disclosure.disclosure.actor",
+        "privacy.noticeduty.sent_by",
+    }
+)
+
+
+class NoSuchPerson(LookupError):
+    """The person does not exist (or the id is not a number): nothing was built."""
+
+
+# --- the registry's sections ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """A foreign key shown as context: by ``str()`` of its target, or by role for a user."""
+
+    name: str
+    attname: str
+    target: type[models.Model]
+    staff: bool
+
+
+@dataclass(slots=True)
+class Section:
+    """How one declared model is read for a person: its personal fields, its context fields and
+    the links to show. Its rows cost one indexed query, as plain values (no model instances, no
+    joins); the rows that links point to are read afterwards, once per target model for the
+    whole export."""
+
+    declaration: ModelDeclaration
+    personal: list[str]
+    context: list[str] = field(default_factory=list)
+    links: list[_Link] = field(default_factory=list)
+    sourced: bool = False
+    secret: frozenset[str] = frozenset()
+    files: frozenset[str] = frozenset()
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.declaration.model
+
+    @property
+    def label(self) -> str:
+        return self.declaration.label
+
+    def columns(self) -> list[str]:
+        meta = self.model._meta
+        names = ["pk", *(meta.get_field(n).attname for n in self.personal)]  # type: ignore[union-attr]
+        names += [*self.context, *(link.attname for link in self.links)]
+        if self.sourced:
+            names.append("provenance_id")
+        return list(dict.fromkeys(names))
+
+    def rows(self, person_id: int) -> list[dict[str, Any]]:
+        key = self.declaration.subject or "pk"
+        found = self.model._default_manager.filter(**{key: person_id}).order_by()
+        return sorted(found.values(*self.columns()), key=lambda row: row["pk"])
+
+
+def _path_fields(declaration: ModelDeclaration) -> set[str]:
+    """The first hop of the subject path: the link to the person (or to the row that leads to
+    them), which the section itself stands for."""
+    return {declaration.subject.split("__")[0]} if declaration.subject else set()
+
+
+def _is_secret(model: type[models.Model], name: str) -> bool:
+    return issubclass(model, AbstractBaseUser) and name == "password"
+
+
+@cache
+def sections() -> tuple[Section, ...]:
+    """Every declared model that reaches a Person, in registry order (the Person first)."""
+    found = []
+    for declaration in declarations():
+        if declaration.subject is None:
+            continue
+        model = declaration.model
+        section = Section(
+            declaration=declaration,
+            personal=list(declaration.fields),
+            secret=frozenset(n for n in declaration.fields if _is_secret(model, n)),
+            files=frozenset(
+                n
+                for n in declaration.fields
+                if isinstance(model._meta.get_field(n), models.FileField)
+            ),
+        )
+        skip = _path_fields(declaration) | {model._meta.pk.name}
+        for name in declaration.not_personal:
+            f = model._meta.get_field(name)
+            if name in skip or f"{declaration.label}.{name}" in INTERNAL or f.many_to_many:
+                continue
+            if isinstance(f, models.UUIDField):
+                continue
+            if f.is_relation:
+                target = f.related_model
+                if target is Provenance:
+                    section.sourced = True
+                elif isinstance(target, type) and target is not Person:
+                    staff = issubclass(target, AbstractBaseUser)
+                    section.links.append(_Link(name, f.attname, target, staff))  # type: ignore[union-attr]
+                continue
+            section.context.append(name)
+        found.append(section)
+    found.sort(key=lambda s: s.model is not Person)
+    return tuple(found)
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def json_value(value: Any) -> Any:
+    """A stored value as JSON: dates ISO (moments in local time), decimals and UUIDs as text."""
+    if isinstance(value, dt.datetime):
+        return (
+            timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return file_key(value.name)
+    return value
+
+
+def file_key(name: str | None) -> str:
+    """A stored file by the last part of its storage key: random, unlike the folder (which
+    carries the audit pseudonym); the file's own name is a field of its own."""
+    return os.path.basename(name) if name else ""
+
+
+def _display(f: Any, value: Any) -> str:
+    """A value as a reader sees it: choice labels, Belgian dates."""
+    if value is None or value == "":
+        return ""
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return date_format(value, "DATE_FORMAT")
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+class _Lookups:
+    """The rows links point to, read once per target model for the whole export: provenance
+    (with the role of whoever recorded it), staff by role, anything else by ``str()``."""
+
+    def __init__(self, pending: dict[type[models.Model], set[int]], provenance: set[int]) -> None:
+        self.sources: dict[int, dict[str, Any]] = {}
+        if provenance:
+            rows = Provenance.objects.filter(pk__in=provenance).order_by()
+            for p in rows.values("pk", "kind", "name", "channel", "obtained_at", "recorded_by_id"):
+                self.sources[p["pk"]] = dict(p)
+                if p["recorded_by_id"]:
+                    pending.setdefault(_user_model(), set()).add(p["recorded_by_id"])
+        self.shown: dict[tuple[type[models.Model], int], str] = {}
+        for target, ids in pending.items():
+            if not ids:
+                continue
+            manager: Any = target._default_manager
+            if issubclass(target, AbstractBaseUser):
+                roles = dict(manager.filter(pk__in=ids).order_by().values_list("pk", "role"))
+                role_field: Any = _user_model()._meta.get_field("role")
+                choices = dict(role_field.flatchoices)
+                for pk, role in roles.items():
+                    self.shown[(target, pk)] = str(choices.get(role, _("staff member")))
+            else:
+                for obj in manager.filter(pk__in=ids).order_by():
+                    self.shown[(target, obj.pk)] = str(obj)
+
+    def show(self, target: type[models.Model], pk: int | None) -> str:
+        return self.shown.get((target, pk), "") if pk is not None else ""
+
+    def source(self, pk: int | None) -> dict[str, Any] | None:
+        p = self.sources.get(pk) if pk is not None else None
+        if p is None:
+            return None
+        meta = Provenance._meta
+        return {
+            "kind": p["kind"],
+            "kind_label": _display(meta.get_field("kind"), p["kind"]),
+            "name": p["name"],
+            "channel": p["channel"],
+            "channel_label": _display(meta.get_field("channel"), p["channel"]),
+            "obtained_at": json_value(p["obtained_at"]),
+            "obtained_at_label": _display(meta.get_field("obtained_at"), p["obtained_at"]),
+            "recorded_by": self.show(_user_model(), p["recorded_by_id"]),
+        }
+
+
+def _user_model() -> type[models.Model]:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
+
+
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    """Field labels and category names, translated once per section and export."""
+
+    fields: dict[str, str]
+    categories: dict[str, str]
+
+
+def _labels(section: Section, categories: dict[str, str]) -> _Labels:
+    meta = section.model._meta
+    names = [*section.personal, *section.context, *(link.name for link in section.links)]
+    return _Labels(
+        {n: str(getattr(meta.get_field(n), "verbose_name", n)) for n in names}, categories
+    )
+
+
+def _row(
+    section: Section, row: dict[str, Any], labels: _Labels, lookups: _Lookups
+) -> dict[str, Any]:
+    meta = section.model._meta
+    fields = []
+    for name in section.personal:
+        f = meta.get_field(name)
+        pd = section.declaration.fields[name]
+        raw = row[f.attname]  # type: ignore[union-attr]
+        entry: dict[str, Any] = {
+            "field": name,
+            "label": labels.fields[name],
+            "category": pd.category.value,
+            "category_label": labels.categories[pd.category.value],
+            "provided": pd.provided,
+            "description": pd.description,
+        }
+        if name in section.secret:
+            entry["value"] = None
+            entry["display"] = _("set, stored only as a one-way hash (not shown)") if raw else ""
+            entry["withheld"] = "credential"
+        elif (
+            section.model is Disclosure
+            and name == "content"
+            and row["recipient_kind"] == RecipientKind.PERSON
+        ):
+            entry["value"] = None
+            entry["display"] = _("an earlier export sent to you (SHA-256 %(hash)s)") % {
+                "hash": row["content_sha256"]
+            }
+            entry["withheld"] = "earlier_export"
+        elif name in section.files:
+            entry["value"] = file_key(raw)
+            entry["display"] = _("stored file") if raw else ""
+        else:
+            entry["value"] = json_value(raw)
+            entry["display"] = _display(f, raw)
+        fields.append(entry)
+    context = [
+        {
+            "field": name,
+            "label": labels.fields[name],
+            "value": json_value(row[name]),
+            "display": _display(meta.get_field(name), row[name]),
+        }
+        for name in section.context
+    ]
+    for link in section.links:
+        shown = lookups.show(link.target, row[link.attname])
+        context.append(
+            {
+                "field": link.name,
+                "label": labels.fields[link.name],
+                "value": shown,
+                "display": shown,
+            }
+        )
+    return {
+        "id": row["pk"],
+        "source": lookups.source(row["provenance_id"]) if section.sourced else None,
+        "fields": fields,
+        "context": context,
+    }
+
+
+def read_sections(person_id: int) -> list[dict[str, Any]]:
+    """The person's rows, section by section (only sections with rows), labelled in the active
+    language: one query per section, then one per model that links point to."""
+    fetched = [(section, section.rows(person_id)) for section in sections()]
+    pending: dict[type[models.Model], set[int]] = {}
+    provenance: set[int] = set()
+    for section, rows in fetched:
+        for row in rows:
+            for link in section.links:
+                if row[link.attname] is not None:
+                    pending.setdefault(link.target, set()).add(row[link.attname])
+            if section.sourced and row["provenance_id"] is not None:
+                provenance.add(row["provenance_id"])
+    lookups = _Lookups(pending, provenance)
+    categories = {c.value: category_label(c) for c in Category}
+    return [
+        {
+            "model": section.label,
+            "title": str(section.model._meta.verbose_name_plural).capitalize(),
+            "description": section.declaration.description,
+            "rows": [_row(section, row, labels, lookups) for row in rows],
+        }
+        for section, rows in fetched
+        if rows
+        for labels in [_labels(section, categories)]
+    ]
+
+
+def stored_files(person_id: int) -> list[tuple[Any, str, str]]:
+    """Every stored file of the person's rows (a CV), as (storage, storage name, name in the
+    zip). The name in the zip carries the key shown in the JSON (``file_key``) and the extension
+    of the file's own name when the row declares one (``original_name``)."""
+    found = []
+    for section in sections():
+        for name in sorted(section.files):
+            f: Any = section.model._meta.get_field(name)
+            columns = ["pk", f.attname]
+            named = "original_name" in section.declaration.fields
+            rows = section.model._default_manager.filter(
+                **{section.declaration.subject or "pk": person_id}
+            ).order_by("pk")
+            for row in rows.values(*columns, *(["original_name"] if named else [])):
+                stored = row[f.attname]
+                if not stored:
+                    continue
+                extension = os.path.splitext(row.get("original_name") or "")[1][:10]
+                model = section.model._meta.model_name
+                found.append((f.storage, stored, f"files/{model}-{file_key(stored)}{extension}"))
+    return found
