@@ -65,6 +65,9 @@ from candor.search.text import words
 
 FREE_TEXT_MIN_LENGTH = 200  # a CharField this long is free text, not a code or a name
 IDENTIFIER_CATEGORIES = {Category.CONTACT, Category.ACCOUNT}
+# Long text columns of these categories hold one identifier each (an address, a name key, a
+# file name), not prose: they are looked up by equality where indexed, not streamed.
+NAMED_COLUMNS = {Category.CONTACT, Category.IDENTITY, Category.ACCOUNT}
 # Free-text columns the search index holds for every candidate (candor.search.documents): the
 # index answers for them in one lookup, and only rows outside it (``OUTSIDE_INDEX``) are
 # streamed. ``test_proof`` checks that the index really holds each of these columns.
@@ -425,12 +428,13 @@ def free_text_columns() -> list[tuple[type[models.Model], list[str]]]:
     found = []
     for d in declarations():
         names = []
-        for name in d.fields:
+        for name, pd in d.fields.items():
             f = d.model._meta.get_field(name)
             if isinstance(f, models.TextField) or (
                 isinstance(f, models.CharField)
                 and not f.choices
                 and (f.max_length or 0) >= FREE_TEXT_MIN_LENGTH
+                and pd.category not in NAMED_COLUMNS
             ):
                 names.append(name)
         if names:
@@ -468,9 +472,10 @@ def _free_text(ident: Identifiers, result: ProofResult) -> None:
             continue
         streamed += 1
         table = model._meta.db_table
-        rows = model._default_manager.filter(q).order_by()
+        rows = model._default_manager.order_by()
         if outside is not None:  # the index answered for the rest (see INDEXED_FREE_TEXT)
-            rows = rows.filter(outside)
+            rows = rows.filter(outside)  # first: the cheap test is made before the LIKEs
+        rows = rows.filter(q)
         for row in rows.values_list("pk", *columns):
             for column, value in zip(columns, row[1:], strict=True):
                 kind = value and _found_in(str(value), ident, name_alone=False)
