@@ -47,7 +47,11 @@ def test_a_corrected_name_keeps_the_old_value_in_the_audit_trail_only(actor: Act
     assert person.first_name == "Jan"
     assert person.name_key == "jan peeters"
     event = AuditEvent.objects.get(action="rectify")
-    assert event.detail == {"request": "REQ-7", "fields": ["first_name"], "old": {"first_name": "Jna"}}
+    assert event.detail == {
+        "request": "REQ-7",
+        "fields": ["first_name"],
+        "old": {"first_name": "Jna"},
+    }
     assert event.subject == str(person.pseudonym)
 
 
