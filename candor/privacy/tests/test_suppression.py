@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candor.api.tests.factories import candidate_record, make_candidate, unique_email
@@ -85,6 +87,22 @@ def test_matches_are_found_in_one_query_for_a_whole_batch(
     with django_assert_num_queries(1):
         found = suppression_matches(emails=emails, phones=[PHONE, "+32470999999"])
     assert found == {("email", email), ("phone", PHONE)}
+
+
+def test_intake_asks_the_list_once_per_batch_whatever_its_size(actor: Actor) -> None:
+    _person, email = _suppressed_person(actor)
+    records = [
+        clean_candidate(candidate_record(mobiles=[f"+3247{i:07d}"]), today=clock.today())
+        for i in range(600)
+    ]
+    records.append(clean_candidate(candidate_record(emails=[email]), today=clock.today()))
+    source = ProvenanceSpec.parse("medium:Jobat", channel="import")
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = candidates_write(actor=actor, source=source, records=records)
+    asked = [q for q in queries.captured_queries if "privacy_suppression" in q["sql"]]
+    assert len(asked) == 1
+    assert [o.message for o in outcomes].count(SUPPRESSED) == 1
+    assert [o.status for o in outcomes].count(CREATED) == 600
 
 
 def test_a_suppressed_record_is_not_stored_reported_and_logged_without_the_value(
