@@ -1,7 +1,8 @@
 """Proof of erasure (R6.6): after a person is erased, look for what could still identify them.
 
 ``identifiers_of`` captures, before the erasure, what identifies the person: first and last
-name, e-mail addresses, phone numbers (E.164, national ``0470…`` and ``32470…`` forms), profile
+name, e-mail addresses, phone numbers (E.164, national ``0470…`` and ``32470…`` forms, a mobile
+spaced as usual), profile
 URLs, the birth date (ISO ``1985-04-12`` and Belgian ``12/04/1985``) and the names of their
 stored files. ``proof_scan`` then looks in five places, each chosen so that a scan costs index
 lookups rather than a read of the whole database, except the last:
@@ -97,13 +98,20 @@ class Identifiers:
     files: tuple[tuple[str, str, str], ...] = ()  # (model label, field, stored name)
 
     def phone_forms(self) -> list[str]:
-        """E.164 and the two other ways a number is written without separators."""
+        """E.164, the two other ways a number is written without separators, and a Belgian
+        mobile number as it is usually spaced (``0470 12 34 56``, ``+32 470 12 34 56``).
+        Other spacings are found only in the person's own rows (compared without separators),
+        not in other people's free text or the search index."""
         forms = []
         for phone in self.phones:
             forms.append(phone)
-            if phone.startswith("+32"):
-                forms.append("0" + phone[3:])
             forms.append(phone.lstrip("+"))
+            national = phone[3:] if phone.startswith("+32") else ""
+            if national:
+                forms.append("0" + national)
+            if len(national) == 9 and national.startswith("4"):
+                pairs = f"{national[3:5]} {national[5:7]} {national[7:]}"
+                forms += [f"0{national[:3]} {pairs}", f"+32 {national[:3]} {pairs}"]
         return list(dict.fromkeys(forms))
 
     def strong(self) -> list[str]:
@@ -215,7 +223,7 @@ def _found_in(text: str, ident: Identifiers, *, name_alone: bool) -> str:
             return "email"
     compact = "".join(ch for ch in text if ch.isdigit() or ch == "+")
     for form in ident.phone_forms():
-        if form in compact:
+        if form.replace(" ", "") in compact:
             return "phone"
     for url in ident.urls:
         if url in lowered:

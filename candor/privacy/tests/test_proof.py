@@ -148,7 +148,7 @@ def test_a_phone_number_in_someone_elses_guidance_notes_is_residue(
         trajectory=trajectory,
         provenance=other.provenance,
         held_at=trajectory.created_at,
-        notes="Referentie: 0470112233",
+        notes="Referentie: 0470 11 22 33",
     )
     result = _scan_after_erasure(actor, person, django_capture_on_commit_callbacks)
     assert Residue_of(result, "guidance_guidancesession.notes") == (str(session.pk), "phone")
