@@ -367,9 +367,11 @@ def _search_index(ident: Identifiers, result: ProofResult) -> None:
                 either.append(f"(({named}) && ({born}))")
                 params += [" ".join(p) for p in names] + [" ".join(p) for p in births]
             if either:
+                # No LIMIT: with one, the planner expects to find rows early and reads the
+                # whole table instead of the GIN index (52 ms against 0.1 ms at 20,000).
                 cursor.execute(
                     "SELECT person_id FROM search_candidate "  # noqa: S608
-                    f"WHERE document @@ ({' || '.join(either)}) LIMIT 100",
+                    f"WHERE document @@ ({' || '.join(either)})",
                     params,
                 )
                 holding = [r[0] for r in cursor.fetchall()]
