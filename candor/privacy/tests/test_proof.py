@@ -261,3 +261,15 @@ def test_erase_with_proof_suppresses_erases_scans_and_lists_recipients(
     assert event.detail["clean"] is True
     with pytest.raises(ValueError, match="already erased"):
         erase_with_proof(actor=actor, person_id=person.pk)
+
+
+def test_a_profile_url_in_other_free_text_is_residue(
+    actor: Actor, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = make_candidate(actor, urls=["https://www.linkedin.com/in/planted-77"])
+    contact = make_candidate(actor)
+    Person.objects.filter(pk=contact.pk).update(
+        is_candidate=False, notes="Zie https://linkedin.com/in/planted-77 voor meer."
+    )
+    result = _scan_after_erasure(actor, person, django_capture_on_commit_callbacks)
+    assert Residue_of(result, "people_person.notes") == (str(contact.pk), "url")

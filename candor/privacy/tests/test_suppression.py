@@ -223,3 +223,11 @@ def test_suppressing_twice_adds_no_second_entry(actor: Actor) -> None:
     assert suppress_person(actor=actor, person=person, reason="objection") == 1
     assert suppress_person(actor=actor, person=person, reason="erasure") == 0
     assert Suppression.objects.count() == 1
+
+
+def test_a_profile_url_is_suppressed_in_its_normalised_form(actor: Actor) -> None:
+    person = make_candidate(actor, urls=["https://www.linkedin.com/in/weg-123/"])
+    suppress_person(actor=actor, person=person, reason=SuppressionReason.ERASURE)
+    assert Suppression.objects.filter(kind="url").count() == 1
+    outcome = _write(actor, emails=[unique_email()], urls=["linkedin.com/in/weg-123"])
+    assert outcome.message == SUPPRESSED

@@ -155,3 +155,14 @@ def test_the_same_value_changes_nothing(actor: Actor, django_assert_max_num_quer
     assert result.ok
     assert result.changed == []
     assert not AuditEvent.objects.filter(action="rectify").exists()
+
+
+def test_an_unknown_kind_of_contact_is_refused(actor: Actor) -> None:
+    person = make_candidate(actor)
+    result = rectify(actor=actor, person_id=person.pk, changes={"contact_points.new.fax": "x"})
+    assert result.errors == {"contact_points.new.fax": ["Unknown kind of contact."]}
+
+
+def test_nothing_to_correct_is_refused(actor: Actor) -> None:
+    person = make_candidate(actor)
+    assert not rectify(actor=actor, person_id=person.pk, changes={}).ok
