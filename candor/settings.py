@@ -37,6 +37,9 @@ SECRET_KEY = env_secret(
     "CANDOR_SECRET_KEY",
     default=None if PRODUCTION else "insecure-local-development-key-not-for-production",
 )
+# The secret of the suppression list's keyed hashes (R6.11, candor.privacy.suppression). Empty
+# outside production: a fixed development key is used then, with a warning in the log.
+SUPPRESSION_KEY = env_secret("CANDOR_SUPPRESSION_KEY", default="")
 ALLOWED_HOSTS = env_list("CANDOR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [

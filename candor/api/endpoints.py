@@ -124,7 +124,8 @@ def get_candidate(request: HttpRequest, person_id: int) -> Any:
     tags=["candidates"],
 )
 def create_candidate(request: HttpRequest, payload: s.CandidateIn) -> Any:
-    """Create a candidate. A person with the same e-mail or phone is reported (409), not merged."""
+    """Create a candidate. A person with the same e-mail or phone is reported (409), not merged;
+    so is a person on the suppression list (R6.11: they asked to be erased or objected)."""
     actor = actor_of(request)
     data = payload.dict()
     source = _source_spec(data.pop("source"), request)

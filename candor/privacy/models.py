@@ -364,3 +364,66 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.day}"
+
+
+class SuppressionKind(models.TextChoices):
+    EMAIL = "email", _("E-mail address")
+    PHONE = "phone", _("Phone number")
+    URL = "url", _("Profile URL")
+
+
+class SuppressionReason(models.TextChoices):
+    ERASURE = "erasure", _("The person asked to be erased")
+    OBJECTION = "objection", _("The person objected")
+
+
+class SuppressionLift(models.TextChoices):
+    SELF_REGISTRATION = "self_registration", _("The person registered again, with consent")
+    OBJECTION_WITHDRAWN = "objection_withdrawn", _("The person withdrew the objection")
+    OBJECTION_OVERRIDDEN = "objection_overridden", _("Compelling grounds were documented")
+
+
+@personal_data(
+    subject=None,
+    not_personal={
+        "id": "surrogate key",
+        "digest": (
+            "keyed hash (HMAC-SHA256, secret key from the environment) of one normalised "
+            "identifier; pseudonymous, kept after erasure so the person is not collected again "
+            "(R6.11); without the key it cannot be reversed or tested"
+        ),
+        "kind": "kind of identifier hashed",
+        "reason": "why the person is suppressed (erasure or objection)",
+        "created_at": "bookkeeping",
+        "lifted_at": "when the suppression ended",
+        "lifted_how": "how it ended (the person came back, objection withdrawn or overridden)",
+        "lifted_reference": "reference to the consent or decision that lifted it, never words",
+    },
+    description="Suppression list: keyed hashes of identifiers not to be collected again (R6.11)",
+)
+class Suppression(models.Model):
+    """One identifier of a person who asked to be erased or objected, as a keyed hash only
+    (``candor.privacy.suppression``). No foreign key: the entry outlives the person's rows."""
+
+    digest = models.CharField(max_length=64)
+    kind = models.CharField(_("kind"), max_length=8, choices=SuppressionKind.choices)
+    reason = models.CharField(_("reason"), max_length=10, choices=SuppressionReason.choices)
+    created_at = models.DateTimeField(_("created"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_how = models.CharField(
+        _("lifted how"), max_length=24, choices=SuppressionLift.choices, blank=True
+    )
+    lifted_reference = models.CharField(_("lifted by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("suppression")
+        verbose_name_plural = _("suppressions")
+        constraints = [  # one live entry per identifier: intake looks it up by digest
+            models.UniqueConstraint(
+                fields=["digest"], condition=Q(lifted_at=None), name="suppression_live_once"
+            )
+        ]
+        indexes = [models.Index(fields=["digest"], name="suppression_digest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:12]}… ({self.reason})"

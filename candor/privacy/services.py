@@ -24,9 +24,16 @@ from candor.privacy.models import (
     ObjectionStatus,
     Restriction,
     RestrictionGround,
+    SuppressionLift,
+    SuppressionReason,
     Via,
 )
 from candor.privacy.policy import policy
+from candor.privacy.suppression import (
+    objection_suppresses,
+    suppress_person,
+    suppression_lift_for_objection,
+)
 
 
 def _audit(actor: Actor, person: Person, action: str, object_type: str, pk: int, **detail: object):
@@ -156,6 +163,8 @@ def objection_record(
         _audit(
             actor, person, "objection.record", "privacy.objection", objection.pk, purpose=purpose
         )
+        if objection_suppresses(purpose):  # not collected again while it stands (R6.11)
+            suppress_person(actor=actor, person=person, reason=SuppressionReason.OBJECTION)
     return objection
 
 
@@ -187,6 +196,13 @@ def objection_override(*, actor: Actor, objection: Objection, grounds: str) -> O
             objection.pk,
             purpose=objection.purpose,
         )
+        if objection_suppresses(objection.purpose):
+            suppression_lift_for_objection(
+                actor=actor,
+                person=objection.person,
+                how=SuppressionLift.OBJECTION_OVERRIDDEN,
+                reference=f"objection:{objection.pk}",
+            )
     return objection
 
 
@@ -207,6 +223,13 @@ def objection_withdraw(*, actor: Actor, objection: Objection) -> Objection:
             objection.pk,
             purpose=objection.purpose,
         )
+        if objection_suppresses(objection.purpose):
+            suppression_lift_for_objection(
+                actor=actor,
+                person=objection.person,
+                how=SuppressionLift.OBJECTION_WITHDRAWN,
+                reference=f"objection:{objection.pk}",
+            )
     return objection
 
 

@@ -33,6 +33,7 @@ from candor.people.models import Address, ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
 from candor.privacy.notices import notice_duties_open
 from candor.privacy.retention import candidate_kept_until, retention_refresh
+from candor.privacy.suppression import SUPPRESSED, suppression_matches
 from candor.recruitment.models import (
     CandidateProfile,
     Education,
@@ -382,10 +383,44 @@ class _Batch:
 
     # -- classification ----------------------------------------------------------------------
 
+    def suppress(self) -> None:
+        """Reject records holding an identifier on the suppression list (R6.11): one query for
+        the whole batch. Each is reported and audited (the kinds matched, never the value)."""
+        records = self.records
+        hits = suppression_matches(
+            emails=[e for r in records for e in r.emails],
+            phones=[p for r in records for p in (*r.phones, *r.mobiles)],
+            urls=[u for r in records for u in r.urls],
+        )
+        if not hits:
+            return
+        for i, r in enumerate(records):
+            held = {("email", e) for e in r.emails} | {("url", u) for u in r.urls}
+            held |= {("phone", p) for p in (*r.phones, *r.mobiles)}
+            kinds = sorted({kind for kind, _value in held & hits})
+            if kinds:
+                self.reject(i, SUPPRESSED)
+                self.events.append(
+                    Event(
+                        "suppression.blocked",
+                        "privacy.suppression",
+                        "",
+                        "",
+                        {
+                            "kinds": kinds,
+                            "source": self.source.code,
+                            "channel": self.source.channel,
+                        },
+                    )
+                )
+
     def classify(self, on_duplicate: str) -> None:
+        self.suppress()
         matches = _find_matches(self.records)
         first_of: dict[str, int] = {}  # contact value / name key → first record index in batch
         for i, r in enumerate(self.records):
+            if self.outcomes[i] is not None:  # suppressed
+                continue
             found = matches.get(i, set())
             if len(found) > 1:
                 listed = ", ".join(f"#{pid}" for pid in sorted(found))

@@ -28,6 +28,7 @@ from candor.people.services import (
 )
 from candor.privacy import registry
 from candor.privacy.selectors import desk_counts
+from candor.privacy.suppression import SUPPRESSED
 from candor.recruitment import selectors
 from candor.recruitment.intake import REJECTED, candidates_write
 from candor.recruitment.models import (
@@ -193,7 +194,16 @@ def candidate_new(request: HttpRequest) -> HttpResponse:
             outcome = candidates_write(
                 actor=_actor(request), source=source, records=[record], on_duplicate="report"
             )[0]
-            if outcome.status == REJECTED:
+            if outcome.status == REJECTED and outcome.message == SUPPRESSED:
+                form.add_error(
+                    None,
+                    _(
+                        "Not saved: this person asked to be erased or objected, and may not be "
+                        "collected again (suppression). Only the person can lift it, by "
+                        "registering themselves."
+                    ),
+                )
+            elif outcome.status == REJECTED:
                 form.add_error(None, outcome.message)
             else:
                 messages.success(request, _("Candidate saved."))
