@@ -549,7 +549,7 @@ def request_verify(
         request = _locked(request)
         _check(request, "verify")
         if request.person_id is None:
-            raise ValidationError({"person": _who_matches(request)}, code="no_person")
+            raise ValidationError(_who_matches(request), code="no_person")
         if request.requester == Requester.REPRESENTATIVE and method not in {
             IdentityMethod.REPRESENTATIVE,
             IdentityMethod.ID_DOCUMENT,
@@ -728,22 +728,20 @@ def request_decide(
         if outcome == Outcome.NO_DATA:
             if person is not None and person.erased_at is None:
                 raise ValidationError(
-                    {"outcome": _("We hold data on %(person)s: decide on the request itself.")
-                     % {"person": person}},
+                    _("We hold data on %(person)s: decide on the request itself.")
+                    % {"person": person},
                     code="data_held",
                 )
         elif outcome in {Outcome.FULFILLED, Outcome.PARTLY} or grounds.strip():
             if person is None:
-                raise ValidationError({"outcome": _who_matches(request)}, code="no_person")
+                raise ValidationError(_who_matches(request), code="no_person")
             unverified = before in {Status.RECEIVED, Status.AWAITING_IDENTITY}
             if unverified and not _stops_only(request):
                 raise ValidationError(
-                    {
-                        "outcome": _(
-                            "The identity is not verified yet: verify it first, or refuse "
-                            "with the reasons."
-                        )
-                    },
+                    _(
+                        "The identity is not verified yet: verify it first, or refuse with the "
+                        "reasons."
+                    ),
                     code="unverified",
                 )
             if request.kind in {Kind.OBJECTION, Kind.CONSENT_WITHDRAWAL} and not request.purpose:
