@@ -35,6 +35,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notices.manage": frozenset({Role.DPO}),
     "statement.manage": frozenset({Role.DPO}),
     "ropa.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
+    # subject requests (R6.1): whoever the person reaches records the request (a phone call);
+    # verifying, extending, deciding and the queues are the DPO's.
+    "requests.open": frozenset({Role.CONSULTANT, Role.DPO}),
+    "requests.manage": frozenset({Role.DPO}),
 }
 
 

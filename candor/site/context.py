@@ -16,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_registry": can(user, "registry.view"),
         "show_privacy_desk": can(user, "privacy.dashboard"),
         "show_ropa": can(user, "ropa.view"),
+        "show_requests": can(user, "requests.manage"),
     }
