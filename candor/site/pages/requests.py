@@ -301,6 +301,7 @@ def _detail(
             "matches": request_matches(subject_request),
             "forms": bound,
             "failed": failed,
+            "failed_form": form,
             "allowed": allowed,
             "today": today,
             "overdue": subject_request.is_open and subject_request.deadline < today,
