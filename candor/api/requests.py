@@ -150,7 +150,9 @@ def list_requests(request: HttpRequest, query: Query[ListQuery]) -> Any:
     """A queue of requests: ``inbox`` (new and unverified), ``due_soon`` (this week),
     ``overdue``, ``open`` (soonest deadline first) or ``all`` (newest first)."""
     if query.queue not in QUEUES:
-        raise ValidationError({"queue": f"unknown queue {query.queue!r}; one of {', '.join(QUEUES)}"})
+        raise ValidationError(
+            {"queue": f"unknown queue {query.queue!r}; one of {', '.join(QUEUES)}"}
+        )
     limit = max(1, min(query.limit, 200))
     offset = max(0, query.offset)
     return [_summary(r) for r in requests_queue(query.queue)[offset : offset + limit]]
@@ -229,9 +231,7 @@ def choose_person(request: HttpRequest, reference: str, payload: PersonIn) -> An
     person = Person.objects.filter(pk=payload.person_id).first()
     if person is None:
         raise ValidationError({"person_id": f"there is no person {payload.person_id}"})
-    return _act(
-        reference, lambda r: request_choose_person(actor=actor, request=r, person=person)
-    )
+    return _act(reference, lambda r: request_choose_person(actor=actor, request=r, person=person))
 
 
 @router.post("/requests/{reference}/extend", auth=MANAGE, response={200: dict[str, Any], **ERRORS})

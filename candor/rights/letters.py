@@ -34,8 +34,8 @@ from candor.rights.models import (
     Direction,
     MessageKind,
     RequestChannel,
-    RequestMessage,
     Requester,
+    RequestMessage,
     SubjectRequest,
 )
 
@@ -142,9 +142,10 @@ def message_log(
     if moment > clock.now() + dt.timedelta(minutes=5):
         raise ValidationError({"at": _("A message cannot be logged in the future.")})
     digest = _digest(subject, body)
-    erased = request.person_id is not None and Person.objects.filter(
-        pk=request.person_id, erased_at__isnull=False
-    ).exists()
+    erased = (
+        request.person_id is not None
+        and Person.objects.filter(pk=request.person_id, erased_at__isnull=False).exists()
+    )
     if erased:  # what erasure would have left of it: the proof, not the content
         subject = body = address = ""
     return RequestMessage.objects.create(

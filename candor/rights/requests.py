@@ -39,8 +39,8 @@ from candor.core.actor import Actor
 from candor.people.models import Person
 from candor.privacy.models import RestrictionGround
 from candor.privacy.policy import policy
-from candor.rights import fulfil, letters
 from candor.rights import clock as request_clock
+from candor.rights import fulfil, letters
 from candor.rights.models import (
     OPEN_STATUSES,
     Direction,
@@ -51,9 +51,9 @@ from candor.rights.models import (
     MessageKind,
     Outcome,
     RequestChannel,
+    Requester,
     RequestEvent,
     RequestMessage,
-    Requester,
     Status,
     SubjectRequest,
 )
@@ -107,9 +107,7 @@ def _check(request: SubjectRequest, action: str) -> str | None:
     if request.status not in sources:
         possible = allowed_actions(request.status)
         raise IllegalTransition(
-            _(
-                "%(reference)s is “%(status)s”: it cannot be %(action)s now. %(possible)s"
-            )
+            _("%(reference)s is “%(status)s”: it cannot be %(action)s now. %(possible)s")
             % {
                 "reference": request.reference,
                 "status": Status(request.status).label,
@@ -282,6 +280,45 @@ def _next_reference(year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
+def _choice_errors(
+    kind: str, channel: str, requester: str, restriction_ground: str, language: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose the kind of request: %(kinds)s.") % {
+            "kinds": ", ".join(Kind.values)
+        }
+    if channel not in RequestChannel.values:
+        errors["channel"] = _("Choose the channel: e-mail, portal, letter or phone.")
+    if requester not in Requester.values:
+        errors["requester"] = _("Say whether the person asked themselves or a representative.")
+    if restriction_ground and restriction_ground not in RestrictionGround.values:
+        errors["restriction_ground"] = _("Choose the ground for the restriction.")
+    if language and language not in ("nl", "fr", "en"):
+        errors["language"] = _("Write to the person in nl, fr or en.")
+    return errors
+
+
+def _clean_contacts(**given: str) -> tuple[str, str, str, str]:
+    """The requester's and the person's e-mail and phone, normalised; every malformed one named."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for field, value in given.items():
+        clean = clean_email if field.endswith("email") else clean_phone
+        try:
+            cleaned[field] = clean(value)
+        except ValidationError as exc:
+            errors[field] = " ".join(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return (
+        cleaned["requester_email"],
+        cleaned["requester_phone"],
+        cleaned["email"],
+        cleaned["phone"],
+    )
+
+
 def request_open(
     *,
     actor: Actor,
@@ -304,43 +341,20 @@ def request_open(
     when; find the person (none, one, several: the DPO chooses, nobody is merged); set the due
     date; send the acknowledgement of receipt. Refused, with nothing recorded, when the same
     person already has an open request of the same kind (``DuplicateRequest``)."""
-    errors: dict[str, str] = {}
-    if kind not in Kind.values:
-        errors["kind"] = _("Choose the kind of request: %(kinds)s.") % {
-            "kinds": ", ".join(Kind.values)
-        }
-    if channel not in RequestChannel.values:
-        errors["channel"] = _("Choose the channel: e-mail, portal, letter or phone.")
-    if requester not in Requester.values:
-        errors["requester"] = _("Say whether the person asked themselves or a representative.")
+    errors = _choice_errors(kind, channel, requester, restriction_ground, language)
     moment = received_at or clock.now()
     if moment > clock.now() + dt.timedelta(minutes=5):
         errors["received_at"] = _("A request cannot be received in the future.")
-    if restriction_ground and restriction_ground not in RestrictionGround.values:
-        errors["restriction_ground"] = _("Choose the ground for the restriction.")
-    if language and language not in ("nl", "fr", "en"):
-        errors["language"] = _("Write to the person in nl, fr or en.")
     given = concerns or Concerns()
     try:
-        r_email = clean_email(requester_email)
+        r_email, r_phone, s_email, s_phone = _clean_contacts(
+            requester_email=requester_email,
+            requester_phone=requester_phone,
+            email=given.email,
+            phone=given.phone,
+        )
     except ValidationError as exc:
-        errors["requester_email"] = " ".join(exc.messages)
-        r_email = ""
-    try:
-        r_phone = clean_phone(requester_phone)
-    except ValidationError as exc:
-        errors["requester_phone"] = " ".join(exc.messages)
-        r_phone = ""
-    try:
-        s_email = clean_email(given.email)
-    except ValidationError as exc:
-        errors["email"] = " ".join(exc.messages)
-        s_email = ""
-    try:
-        s_phone = clean_phone(given.phone)
-    except ValidationError as exc:
-        errors["phone"] = " ".join(exc.messages)
-        s_phone = ""
+        errors.update({field: " ".join(msgs) for field, msgs in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     purpose = _clean_purpose(kind, purpose)
@@ -360,8 +374,12 @@ def request_open(
         )
     if not (r_email or r_phone or requester_address.strip()):
         raise ValidationError(
-            {"requester_email": _("Give an e-mail address, a postal address or a phone number "
-                                  "to answer the requester at.")}
+            {
+                "requester_email": _(
+                    "Give an e-mail address, a postal address or a phone number "
+                    "to answer the requester at."
+                )
+            }
         )
     found = match_people(
         email=s_email, phone=s_phone, first_name=first, last_name=last, birth_date=given.birth_date
@@ -404,9 +422,7 @@ def request_open(
                     due_on=request_clock.first_due(request_clock.received_on(moment)),
                     opened_by_id=actor.user_id,
                 )
-                request.language = letters.language_of(
-                    SubjectRequest(language=language), person
-                )
+                request.language = letters.language_of(SubjectRequest(language=language), person)
                 request.save()
                 record_event(
                     actor,
@@ -471,7 +487,9 @@ def _kind_label(kind: str, language: str) -> str:
 # -- identity and the person -----------------------------------------------------------------
 
 
-def request_ask_identity(*, actor: Actor, request: SubjectRequest, note: str = "") -> SubjectRequest:
+def request_ask_identity(
+    *, actor: Actor, request: SubjectRequest, note: str = ""
+) -> SubjectRequest:
     """Ask the person to prove who they are (only with reasonable doubts, Art. 12(6)); the
     clock is suspended until the identity is verified (``candor.rights.clock``)."""
     with transaction.atomic():
@@ -482,7 +500,10 @@ def request_ask_identity(*, actor: Actor, request: SubjectRequest, note: str = "
             actor=actor,
             request=request,
             kind=MessageKind.IDENTITY,
-            context={"note": note.strip(), "kind_label": _kind_label(request.kind, request.language)},
+            context={
+                "note": note.strip(),
+                "kind_label": _kind_label(request.kind, request.language),
+            },
         )
         _move(actor, request, "ask_identity", ["paused_since"])
     return request
@@ -652,7 +673,9 @@ def request_extend(
 # -- fee -------------------------------------------------------------------------------------
 
 
-def request_fee(*, actor: Actor, request: SubjectRequest, fee: str, reason: str = "") -> SubjectRequest:
+def request_fee(
+    *, actor: Actor, request: SubjectRequest, fee: str, reason: str = ""
+) -> SubjectRequest:
     """Flag (or clear) a fee: a manifestly unfounded or excessive request (Art. 12(5)), or
     further copies (Art. 15(3)); the reason is required and shown in the decision."""
     if fee not in Fee.values:
@@ -705,8 +728,10 @@ def request_decide(
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the decision.")})
     reasons = reasons.strip()
-    if outcome in {Outcome.REFUSED, Outcome.PARTLY} and len(reasons) < REASON_MIN and not (
-        grounds.strip()
+    if (
+        outcome in {Outcome.REFUSED, Outcome.PARTLY}
+        and len(reasons) < REASON_MIN
+        and not (grounds.strip())
     ):
         raise ValidationError(
             {"reasons": _("A refusal, even partial, gives the person its reasons (Art. 12(4)).")}
@@ -725,42 +750,7 @@ def request_decide(
             request.restriction_ground = restriction_ground
         person = Person.objects.filter(pk=request.person_id).first() if request.person_id else None
         request.person = person
-        if outcome == Outcome.NO_DATA:
-            if person is not None and person.erased_at is None:
-                raise ValidationError(
-                    _("We hold data on %(person)s: decide on the request itself.")
-                    % {"person": person},
-                    code="data_held",
-                )
-        elif outcome in {Outcome.FULFILLED, Outcome.PARTLY} or grounds.strip():
-            if person is None:
-                raise ValidationError(_who_matches(request), code="no_person")
-            unverified = before in {Status.RECEIVED, Status.AWAITING_IDENTITY}
-            if unverified and not _stops_only(request):
-                raise ValidationError(
-                    _(
-                        "The identity is not verified yet: verify it first, or refuse with the "
-                        "reasons."
-                    ),
-                    code="unverified",
-                )
-            if request.kind in {Kind.OBJECTION, Kind.CONSENT_WITHDRAWAL} and not request.purpose:
-                raise ValidationError(
-                    {"purpose": _("Say which purpose the person objects to or withdrew from.")}
-                )
-        elif (
-            request.kind == Kind.OBJECTION
-            and person is not None
-            and fulfil.objection_is_direct_marketing(request)
-            and before in {Status.IN_PROGRESS, Status.EXTENDED}
-        ):
-            raise ValidationError(
-                _(
-                    "An objection to direct marketing cannot be refused: it is absolute "
-                    "(Art. 21(3)). Decide it as fulfilled."
-                ),
-                code="direct_marketing",
-            )
+        _check_decision(request, person, outcome, grounds, before)
         reply = letters.reply_of(request)  # before an erasure empties the request's copy
         done = fulfil.Fulfilled()
         if person is not None and (
@@ -827,6 +817,48 @@ def request_decide(
     return request
 
 
+def _check_decision(
+    request: SubjectRequest, person: Person | None, outcome: str, grounds: str, before: str
+) -> None:
+    """What a decision needs before anything is carried out: a person for a fulfilment, a
+    verified identity unless it only stops processing, the purpose for an objection or a
+    withdrawal; never "no data" for someone we hold, never a refused objection to direct
+    marketing."""
+    if outcome == Outcome.NO_DATA:
+        if person is not None and person.erased_at is None:
+            raise ValidationError(
+                _("We hold data on %(person)s: decide on the request itself.") % {"person": person},
+                code="data_held",
+            )
+        return
+    if outcome in {Outcome.FULFILLED, Outcome.PARTLY} or grounds.strip():
+        if person is None:
+            raise ValidationError(_who_matches(request), code="no_person")
+        unverified = before in {Status.RECEIVED, Status.AWAITING_IDENTITY}
+        if unverified and not _stops_only(request):
+            raise ValidationError(
+                _("The identity is not verified yet: verify it first, or refuse with the reasons."),
+                code="unverified",
+            )
+        if request.kind in {Kind.OBJECTION, Kind.CONSENT_WITHDRAWAL} and not request.purpose:
+            raise ValidationError(
+                {"purpose": _("Say which purpose the person objects to or withdrew from.")}
+            )
+        return
+    if (
+        person is not None
+        and fulfil.objection_is_direct_marketing(request)
+        and before in {Status.IN_PROGRESS, Status.EXTENDED}
+    ):
+        raise ValidationError(
+            _(
+                "An objection to direct marketing cannot be refused: it is absolute "
+                "(Art. 21(3)). Decide it as fulfilled."
+            ),
+            code="direct_marketing",
+        )
+
+
 def _stops_only(request: SubjectRequest) -> bool:
     """May this request be fulfilled before the identity is verified? Only when it does nothing
     but stop processing: a consent withdrawal, an objection to direct marketing."""
@@ -880,9 +912,7 @@ def request_message(
             address=address,
             at=at,
         )
-        record_event(
-            actor, request, "message", detail={"direction": direction, "channel": channel}
-        )
+        record_event(actor, request, "message", detail={"direction": direction, "channel": channel})
     return message
 
 

@@ -75,7 +75,9 @@ def request_by_reference(reference: str) -> SubjectRequest:
     return SubjectRequest.objects.select_related("person").get(query)
 
 
-def _with_deadline(qs: QuerySet[SubjectRequest]) -> QuerySet[SubjectRequest]:
+def _with_deadline(qs: QuerySet[SubjectRequest]) -> Any:
+    """The query set with ``deadline_on``: the extended date when extended, else the first
+    (typed loosely: the stubs do not follow annotations)."""
     return qs.annotate(
         deadline_on=Coalesce("extended_to", "due_on", output_field=DateField())
     ).select_related("person")
@@ -97,12 +99,12 @@ def requests_inbox() -> QuerySet[SubjectRequest]:
 def requests_due_soon(today: dt.date) -> QuerySet[SubjectRequest]:
     """Open requests due from today to ``[requests] due_soon_days`` ahead (7: this week)."""
     until = today + dt.timedelta(days=policy().requests.due_soon_days - 1)
-    return requests_open().filter(deadline_on__gte=today, deadline_on__lte=until)
+    return requests_open().filter(Q(deadline_on__gte=today, deadline_on__lte=until))
 
 
 def requests_overdue(today: dt.date) -> QuerySet[SubjectRequest]:
     """Open requests whose deadline has passed."""
-    return requests_open().filter(deadline_on__lt=today)
+    return requests_open().filter(Q(deadline_on__lt=today))
 
 
 def requests_all() -> QuerySet[SubjectRequest]:

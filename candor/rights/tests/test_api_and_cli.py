@@ -157,7 +157,8 @@ def test_the_command_opens_verifies_extends_decides_and_exports(actor, dpo, tmp_
     assert "REQ-2026-0001" in listing
     assert "decided" in listing
     shown = _run("show", "REQ-2026-0001")
-    assert "extend" in shown and "decide" in shown
+    assert "extend" in shown
+    assert "decide" in shown
     target = tmp_path / "req.json"
     _run("export", "REQ-2026-0001", "--output", str(target))
     exported = json.loads(target.read_text())
@@ -172,7 +173,7 @@ def test_the_command_says_what_is_wrong(actor):
     _person, email = person_with_email(actor)
     _run("open", "--kind", "access", "--channel", "email", "--email", email)
 
-    with pytest.raises(CommandError, match="REQ-.*a request of the same kind"):
+    with pytest.raises(CommandError, match=r"REQ-.*a request of the same kind"):
         _run("open", "--kind", "access", "--channel", "email", "--email", email)
     with pytest.raises(CommandError, match="there is no request REQ-2000-0001"):
         _run("show", "REQ-2000-0001")

@@ -108,7 +108,9 @@ def test_asking_for_proof_of_identity_suspends_the_clock_until_it_is_verified(ac
     assert request.due_on == dt.date(2026, 2, 10)
 
     with time_machine.travel(at(2026, 1, 12), tick=False):
-        request = request_ask_identity(actor=actor, request=request, note="Reply from your address.")
+        request = request_ask_identity(
+            actor=actor, request=request, note="Reply from your address."
+        )
     assert request.status == Status.AWAITING_IDENTITY
     assert mail.outbox[-1].subject.endswith("bevestig wie u bent")  # the agency's language
     with time_machine.travel(at(2026, 1, 20), tick=False):

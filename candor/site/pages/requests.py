@@ -99,9 +99,13 @@ class OpenForm(forms.Form):
     requester_email = forms.CharField(label=gettext_lazy("Requester's e-mail"), required=False)
     requester_phone = forms.CharField(label=gettext_lazy("Requester's phone"), required=False)
     requester_address = _text(gettext_lazy("Requester's postal address"), rows=2)
-    first_name = forms.CharField(label=gettext_lazy("First name (person concerned)"), required=False)
+    first_name = forms.CharField(
+        label=gettext_lazy("First name (person concerned)"), required=False
+    )
     last_name = forms.CharField(label=gettext_lazy("Surname (person concerned)"), required=False)
-    birth_date = forms.DateField(label=gettext_lazy("Birth date (person concerned)"), required=False)
+    birth_date = forms.DateField(
+        label=gettext_lazy("Birth date (person concerned)"), required=False
+    )
     email = forms.CharField(label=gettext_lazy("E-mail (person concerned)"), required=False)
     phone = forms.CharField(label=gettext_lazy("Phone (person concerned)"), required=False)
     purpose = forms.ChoiceField(

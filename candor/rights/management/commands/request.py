@@ -180,9 +180,7 @@ class Command(BaseCommand):
         person = Person.objects.filter(pk=options["person"]).first()
         if person is None:
             raise CommandError(f"there is no person {options['person']}")
-        request = request_choose_person(
-            actor=actor, request=self._request(options), person=person
-        )
+        request = request_choose_person(actor=actor, request=self._request(options), person=person)
         self.stdout.write(f"{request.reference} concerns person {person.pk}")
 
     def _extend(self, actor: Any, options: dict[str, Any]) -> None:
