@@ -389,6 +389,8 @@ def request_open(
     for attempt in range(3):
         try:
             with transaction.atomic():
+                if person is not None:  # two openings for one person: one waits for the other
+                    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
                 duplicate = _duplicate_of(kind, person, cleaned)
                 if duplicate is not None:
                     _refuse_duplicate(duplicate)

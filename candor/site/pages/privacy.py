@@ -252,7 +252,10 @@ def restriction_lift_view(request: HttpRequest, restriction_id: int) -> HttpResp
         write=lambda data: restriction_lift_and_tell(  # Art. 18(3): the person is told first
             actor=actor_of(request), restriction=restriction, reason=data["reason"]
         ),
-        done=_("Restriction lifted; the person was told."),
+        done=_(
+            "Restriction lifted. The person was told by e-mail if we hold their address; "
+            "otherwise tell them by letter or phone."
+        ),
     )
 
 
