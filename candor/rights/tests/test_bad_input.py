@@ -356,3 +356,52 @@ def test_a_mail_server_that_refuses_the_answer_leaves_the_request_undecided(acto
     assert _state() == before
     request.refresh_from_db()
     assert request.status == Status.RECEIVED
+
+
+# -- fee and representatives ---------------------------------------------------------------------
+
+
+@pytest.mark.req("R6.4")
+def test_a_fee_flag_needs_its_reason_and_is_told_with_the_decision(actor):
+    from candor.rights.requests import request_fee
+
+    _person, email = person_with_email(actor)
+    request = open_request(actor, email=email, language="en")
+    with pytest.raises(ValidationError, match="burden of proof"):
+        request_fee(actor=actor, request=request, fee="excessive", reason="")
+    with pytest.raises(ValidationError, match="access requests only"):
+        erasure = open_request(actor, email=email, kind="erasure")
+        request_fee(actor=actor, request=erasure, fee="extra_copies", reason=REASON)
+
+    why = "The fourth identical request this month, after three full answers."
+    request = request_fee(actor=actor, request=request, fee="excessive", reason=why)
+    request = request_decide(actor=actor, request=request, outcome="refused", reasons=why)
+
+    assert request.fee == "excessive"
+    body = request.messages.get(kind=MessageKind.DECISION).body
+    assert "manifestly unfounded or excessive (GDPR Art. 12(5)): " + why in body
+    assert request.events.filter(action="fee").get().detail == {"fee": "excessive"}
+
+
+def test_a_representative_shows_a_mandate(actor):
+    _person, email = person_with_email(actor)
+    request = request_open(
+        actor=actor,
+        kind="access",
+        channel="letter",
+        requester="representative",
+        requester_name="Mr. Advocaat",
+        requester_address="Meir 2, 2000 Antwerpen",
+        concerns=Concerns(email=email),
+    )
+    assert request.person is not None
+
+    with pytest.raises(ValidationError, match="representative shows their mandate"):
+        request_verify(actor=actor, request=request, method="known_channel")
+    request = request_verify(actor=actor, request=request, method="representative")
+
+    assert request.status == Status.IN_PROGRESS
+    receipt = request.messages.get(kind=MessageKind.RECEIPT)
+    assert receipt.channel == "letter"  # answered to the representative, by post
+    assert receipt.address == "Meir 2, 2000 Antwerpen"
+    assert mail.outbox == []
