@@ -369,8 +369,8 @@ def test_a_fee_flag_needs_its_reason_and_is_told_with_the_decision(actor):
     request = open_request(actor, email=email, language="en")
     with pytest.raises(ValidationError, match="burden of proof"):
         request_fee(actor=actor, request=request, fee="excessive", reason="")
+    erasure = open_request(actor, email=email, kind="erasure")
     with pytest.raises(ValidationError, match="access requests only"):
-        erasure = open_request(actor, email=email, kind="erasure")
         request_fee(actor=actor, request=erasure, fee="extra_copies", reason=REASON)
 
     why = "The fourth identical request this month, after three full answers."
