@@ -203,6 +203,34 @@ def tell(
     )
 
 
+def _obligation_words() -> dict[str, dict[str, str]]:
+    from candor.relations.models import BOOKKEEPING
+    from candor.rights.models import ACCOUNTABILITY
+
+    return {
+        ACCOUNTABILITY: {
+            "nl": "het bewijs dat wij uw verzoek tijdig hebben beantwoord, en hoe (artikelen 5, "
+            "lid 2 en 12 AVG): wat u vroeg, wanneer, en ons antwoord",
+            "fr": "la preuve que nous avons répondu à votre demande dans les délais, et comment "
+            "(articles 5, paragraphe 2, et 12 du RGPD) : ce que vous avez demandé, quand, et notre "
+            "réponse",
+            "en": "the proof that we answered your request in time, and how (GDPR Art. 5(2) and "
+            "12): what you asked, when, and our answer",
+        },
+        BOOKKEEPING: {
+            "nl": "boekhoudkundige gegevens, die de Belgische boekhoudwet ons 7 jaar laat bewaren",
+            "fr": "des données comptables, que le droit comptable belge nous impose de conserver "
+            "7 ans",
+            "en": "accounting records, which Belgian bookkeeping law has us keep for 7 years",
+        },
+    }
+
+
+def obligation_label(obligation: str, language: str) -> str:
+    """A legal obligation named in the registry, in ``language`` when we have its words."""
+    return _obligation_words().get(obligation, {}).get(language, obligation)
+
+
 def basis_label(key: str, language: str) -> str:
     """A legal basis in words, in ``language`` (the notices' own terms)."""
     return " ".join(

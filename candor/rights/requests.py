@@ -808,7 +808,11 @@ def request_decide(
             context={
                 "outcome": final,
                 "reasons": reasons,
-                "obligations": [line for line in kept.splitlines() if line],
+                "obligations": [
+                    letters.obligation_label(line, reply.language)
+                    for line in kept.splitlines()
+                    if line
+                ],
                 "effects": _effects_for_message(done.effects, reply.language),
                 "fee": request.fee,
                 "fee_reason": request.fee_reason,

@@ -234,7 +234,7 @@ def test_an_erasure_erases_keeps_the_request_as_proof_and_names_what_is_kept(act
     sent = mail.outbox[-1]
     assert sent.to == [email]
     assert "Nous avons effacé vos données" in sent.body  # the person's language
-    assert ACCOUNTABILITY in sent.body
+    assert "la preuve que nous avons répondu à votre demande dans les délais" in sent.body
     assert "Autorité de protection des données" in sent.body
 
 
