@@ -25,8 +25,9 @@ Access, portability and rectification are carried out by their own modules, whic
 
 A function receives a ``Fulfilment`` and returns a ``Fulfilled``: ``result`` (stored on the
 request: counts, checksums, record ids — never a value), ``effects`` (what the decision message
-tells the person: ``{"code": "text", "text": "…"}`` for a sentence of its own, already in the
-person's language, which is active while it runs) and ``obligations`` (what is kept, and why).
+tells the person: ``{"code": "text", "text": "…"}`` for a sentence of its own, written in
+``job.language`` with ``translation.override``; the function's own errors stay in the staff
+member's language) and ``obligations`` (what is kept, and why).
 ``after_erasure(hook)`` adds a step run after an erasure (e.g. the proof scan); its dict is merged
 into the result.
 """
@@ -82,6 +83,7 @@ class Fulfilment:
     outcome: str  # fulfilled | partly | refused (objection with compelling grounds)
     reasons: str = ""
     grounds: str = ""  # compelling legitimate grounds or legal claims (objection)
+    language: str = "en"  # the person's: write ``{"code": "text"}`` effects in it
 
     @property
     def via(self) -> str:

@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from candor.audit.services import audit_record
 from candor.core import clock
@@ -71,14 +72,23 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "withdraw": (frozenset(OPEN_STATUSES), Status.WITHDRAWN),
     "fee": (frozenset(OPEN_STATUSES), None),
 }
-ACTION_LABELS = {
-    "ask_identity": "asked for proof of identity",
-    "verify": "verified",
-    "choose_person": "linked to a person",
-    "extend": "extended",
-    "decide": "decided",
-    "withdraw": "withdrawn",
-    "fee": "flagged for a fee",
+ACTION_LABELS = {  # "it cannot be … now"
+    "ask_identity": gettext_lazy("asked for proof of identity"),
+    "verify": gettext_lazy("verified"),
+    "choose_person": gettext_lazy("linked to a person"),
+    "extend": gettext_lazy("extended"),
+    "decide": gettext_lazy("decided"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "fee": gettext_lazy("flagged for a fee"),
+}
+ACTION_NAMES = {  # "allowed in this state: …"
+    "ask_identity": gettext_lazy("ask for proof of identity"),
+    "verify": gettext_lazy("verify"),
+    "choose_person": gettext_lazy("choose the person"),
+    "extend": gettext_lazy("extend"),
+    "decide": gettext_lazy("decide"),
+    "withdraw": gettext_lazy("close as withdrawn"),
+    "fee": gettext_lazy("flag a fee"),
 }
 # Kinds that only stop processing: fulfilled without proof of identity (stopping harms no one,
 # and an objection to direct marketing must work at once, Art. 21(3)).
@@ -114,7 +124,7 @@ def _check(request: SubjectRequest, action: str) -> str | None:
                 "action": ACTION_LABELS[action],
                 "possible": (
                     _("Allowed in this state: %(actions)s.")
-                    % {"actions": ", ".join(a.replace("_", " ") for a in possible)}
+                    % {"actions": ", ".join(str(ACTION_NAMES[a]) for a in possible)}
                     if possible
                     else _("It is closed: only messages can still be logged.")
                 ),
@@ -759,19 +769,17 @@ def request_decide(
             outcome in {Outcome.FULFILLED, Outcome.PARTLY}
             or (request.kind == Kind.OBJECTION and grounds.strip())
         ):
-            from django.utils import translation
-
-            with translation.override(reply.language):
-                done = fulfil.fulfiller(request.kind)(
-                    fulfil.Fulfilment(
-                        actor=actor,
-                        request=request,
-                        person=person,
-                        outcome=outcome,
-                        reasons=reasons,
-                        grounds=grounds,
-                    )
+            done = fulfil.fulfiller(request.kind)(
+                fulfil.Fulfilment(
+                    actor=actor,
+                    request=request,
+                    person=person,
+                    outcome=outcome,
+                    reasons=reasons,
+                    grounds=grounds,
+                    language=reply.language,
                 )
+            )
         final = done.outcome or outcome
         if final == Outcome.REFUSED and not reasons:
             reasons = grounds.strip()

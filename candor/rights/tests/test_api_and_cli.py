@@ -21,14 +21,19 @@ pytestmark = [pytest.mark.django_db, pytest.mark.req("R6.1", "R6.2", "R6.3")]
 REASON = "Your request covers many years of files in three offices."
 
 
+def _english(client: Any) -> JsonClient:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the API answers in the client's language
+    return JsonClient(client)
+
+
 @pytest.fixture
 def dpo_api(dpo: Any, api_client: Any) -> JsonClient:
-    return JsonClient(api_client(dpo))
+    return _english(api_client(dpo))
 
 
 @pytest.fixture
 def consultant_api(consultant: Any, api_client: Any) -> JsonClient:
-    return JsonClient(api_client(consultant))
+    return _english(api_client(consultant))
 
 
 # -- API -----------------------------------------------------------------------------------------

@@ -228,7 +228,10 @@ def test_an_illegal_transition_names_the_state_and_what_is_allowed(actor):
     with pytest.raises(IllegalTransition) as refused:
         request_extend(actor=actor, request=request, months=1, reason=REASON)
     assert "is “Received”: it cannot be extended now" in refused.value.messages[0]
-    assert "ask identity, verify, choose person, decide, withdraw, fee" in refused.value.messages[0]
+    assert (
+        "Allowed in this state: ask for proof of identity, verify, choose the person, decide, "
+        "close as withdrawn, flag a fee." in refused.value.messages[0]
+    )
 
     request_withdraw(actor=actor, request=request, note="I found what I needed.")
     with pytest.raises(IllegalTransition, match="closed: only messages"):

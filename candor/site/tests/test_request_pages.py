@@ -236,3 +236,17 @@ def test_the_dossier_summary_shows_the_restriction_banner_and_its_ground(
 
     assert "Processing restricted" in summary
     assert "Needed by the person for legal claims" in summary
+
+
+def test_the_pages_speak_the_dpos_language(client: Client, make_user: Any, actor: Actor):
+    request, _email = _opened(actor)
+    dutch = make_user("dpo.nl", "dpo", language="nl")
+    client.force_login(dutch)
+
+    listing = client.get(reverse("site:requests")).content.decode()
+    page = client.get(reverse("site:request", args=[request.pk])).content.decode()
+
+    assert "Verzoeken van betrokkenen" in listing
+    assert "Inbox: nieuw en niet nagekeken" in listing
+    assert "Tijdlijn" in page
+    assert "Identiteit nakijken" in page
