@@ -43,6 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "processor.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "processor.manage": frozenset({Role.DPO}),
     "processor.transfer": frozenset({Role.CONSULTANT}),  # e.g. a file for an external assessor
+    # subject requests (R6.1): whoever the person reaches records the request (a phone call);
+    # verifying, extending, deciding and the queues are the DPO's.
+    "requests.open": frozenset({Role.CONSULTANT, Role.DPO}),
+    "requests.manage": frozenset({Role.DPO}),
 }
 
 

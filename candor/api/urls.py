@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from candor.api.auth import TokenAuth
 from candor.api.endpoints import router
+from candor.api.requests import router as requests_router
 from candor.recruitment.records import RecordInvalid
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", router)
+api.add_router("/", requests_router)
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -177,6 +177,15 @@ class Notices(_Strict):
     due_days: Annotated[int, Field(ge=1, le=31)] = 30  # Art. 14(3)(a): at the latest one month
 
 
+class Requests(_Strict):
+    """Subject requests (R6.1): the answer period, its extension and the DPO's look-ahead."""
+
+    answer_months: Annotated[int, Field(ge=1, le=1)] = 1  # Art. 12(3): one month of receipt
+    extension_months: Annotated[int, Field(ge=0, le=2)] = 2  # Art. 12(3): two further months
+    identity_suspends_clock: bool = True  # asking for proof of identity suspends the period
+    due_soon_days: Annotated[int, Field(ge=1, le=31)] = 7  # the "due this week" queue
+
+
 FEATURES = (
     "search",
     "matching",
@@ -197,6 +206,7 @@ class Policy(_Strict):
     features: dict[str, str]
     retention: Retention
     notices: Notices = Notices()
+    requests: Requests = Requests()
     transfers: list[Transfer] = []
 
     @model_validator(mode="before")

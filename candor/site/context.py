@@ -18,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_ropa": can(user, "ropa.view"),
         "show_mailings": can(user, "mailing.view"),
         "show_processors": can(user, "processor.view"),
+        "show_requests": can(user, "requests.manage"),
     }

@@ -52,14 +52,39 @@ from candor.recruitment.models import (
     Skill,
 )
 from candor.relations.models import ContactPerson, Contract
+from candor.rights.models import ACCOUNTABILITY, RequestMessage, SubjectRequest
 from candor.search.backends import backend
 from candor.search.services import CandidateSearch, search_index
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R6.6", "R5.1")]
 
-# The registry keeps no field of a person's rows today; a `keep` added to a declaration must be
-# added here on purpose, with the reason it survives erasure.
-KEPT: dict[str, str] = {}
+# The fields the registry keeps under a named obligation; a `keep` added to a declaration must be
+# added here on purpose, with the reason it survives erasure. A subject request is the agency's
+# proof that it answered (GDPR Art. 5(2)): what it was, when, and the decision stay; who asked
+# and every message's content go.
+KEPT: dict[str, str] = {
+    f"rights.subjectrequest.{name}": ACCOUNTABILITY
+    for name in (
+        "kind",
+        "channel",
+        "received_at",
+        "purpose",
+        "restriction_ground",
+        "identity_method",
+        "identity_verified_at",
+        "due_on",
+        "extended_to",
+        "extension_reason",
+        "extension_notified_at",
+        "outcome",
+        "decision_reasons",
+        "obligations_kept",
+        "decided_at",
+        "fee",
+        "fee_reason",
+        "closed_at",
+    )
+}
 
 
 def _empty(value: Any) -> bool:
@@ -286,6 +311,53 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
         person=person,
         last_login=now,
         language="fr",
+    )
+    request = SubjectRequest.objects.create(
+        reference="REQ-2026-9999",
+        kind="objection",
+        channel="letter",
+        received_at=now,
+        person=person,
+        purpose="marketing",
+        restriction_ground="accuracy",
+        details="Stop met reclame.",
+        language="nl",
+        requester="representative",
+        requester_name="Mr. Advocaat",
+        requester_email="advocaat@example.com",
+        requester_phone="+3232000000",
+        requester_address="Meir 2, 2000 Antwerpen",
+        subject_first_name=person.first_name,
+        subject_last_name=surname,
+        subject_birth_date=dt.date(1985, 4, 12),
+        subject_email=email,
+        subject_phone="+32470123456",
+        match_ids=[person.pk],
+        identity_method="representative",
+        identity_note="Volmacht gezien.",
+        identity_verified_at=now,
+        due_on=today,
+        extended_to=today + dt.timedelta(days=60),
+        extension_reason="Veel dossiers.",
+        extension_notified_at=now,
+        outcome="partly",
+        decision_reasons="Een deel hebben wij nodig.",
+        obligations_kept="Boekhouding.",
+        decided_at=now,
+        fee="excessive",
+        fee_reason="Herhaald verzoek.",
+        closed_at=now,
+    )
+    RequestMessage.objects.create(
+        request=request,
+        direction="in",
+        channel="letter",
+        at=now,
+        address="Meir 2, 2000 Antwerpen",
+        subject="Bezwaar",
+        body=f"Ik schrijf namens {person.first_name} {surname}.",
+        body_sha256="0" * 64,
+        by="staff:1",
     )
     person.refresh_from_db()
     search_index([person.pk])

@@ -37,9 +37,10 @@ from candor.privacy.services import (
     objection_override,
     objection_record,
     objection_withdraw,
-    restriction_lift,
     restriction_start,
 )
+from candor.rights.fulfil import restriction_lift_and_tell
+from candor.rights.selectors import request_counts
 from candor.site.access import actor_of, require
 from candor.site.forms_privacy import (
     CareerEndForm,
@@ -103,7 +104,12 @@ def person_privacy(request: HttpRequest, person_id: int) -> HttpResponse:
         return render(
             request,
             "site/privacy/_summary.html",
-            {"person": person, "decisions": gate.overview(person)},
+            {
+                "person": person,
+                "decisions": gate.overview(person),
+                # the dossier's banner (R6.7): the data is only stored, and why
+                "restriction": person.restrictions.filter(lifted_at=None).first(),
+            },
         )
     person_viewed(actor=actor_of(request), person=person, where="backoffice:privacy")
     return render(request, "site/privacy/person.html", _panel_context(request, person))
@@ -243,10 +249,13 @@ def restriction_lift_view(request: HttpRequest, restriction_id: int) -> HttpResp
         restriction.person,
         "lift_form",
         LiftForm(request.POST),
-        write=lambda data: restriction_lift(
+        write=lambda data: restriction_lift_and_tell(  # Art. 18(3): the person is told first
             actor=actor_of(request), restriction=restriction, reason=data["reason"]
         ),
-        done=_("Restriction lifted."),
+        done=_(
+            "Restriction lifted. The person was told by e-mail if we hold their address; "
+            "otherwise tell them by letter or phone."
+        ),
     )
 
 
@@ -299,6 +308,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         notices_overdue=counts["notices_overdue"],
         notices_open=counts["notices_open"],
         retention_due=counts["retention_due"],
+        requests=request_counts(today),
     )
     return render(request, "site/privacy/desk.html", context)
 

@@ -37,6 +37,7 @@ from candor.site.tests import (
     matrix_notices,
     matrix_organisations,
     matrix_privacy,
+    matrix_requests,
     matrix_retention,
     matrix_trajectories,
     matrix_vacancies,
@@ -60,6 +61,7 @@ AREAS = (
     matrix_retention,
     matrix_governance,
     matrix_disclosure,
+    matrix_requests,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
@@ -98,6 +100,7 @@ API_EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/applications", "post"): CONSULTANT,
     ("/api/v1/applications/{application_id}/move", "post"): CONSULTANT,
     ("/api/v1/applications/{application_id}/steps", "post"): CONSULTANT,
+    **matrix_requests.API,
 }
 
 # "Role permissions are the same as in the UI": a screen and the API operation doing the same
@@ -108,6 +111,9 @@ SAME_IN_UI_AND_API: dict[str, tuple[str, str]] = {
     "candidates/new/": ("/api/v1/candidates", "post"),
     "people/<int:person_id>/edit/": ("/api/v1/persons/{person_id}", "patch"),
     "organisations/new/": ("/api/v1/clients", "post"),
+    "privacy/requests/": ("/api/v1/requests", "get"),
+    "privacy/requests/new/": ("/api/v1/requests", "post"),
+    "privacy/requests/<int:request_id>/": ("/api/v1/requests/{reference}", "get"),
 }
 
 # Left out of the matrix, with the reason. The admin is checked separately below.

@@ -1,0 +1,253 @@
+"""Fulfilling a request acts through the purpose gate (R6.6, R6.7, R6.8, R6.10): restriction leaves
+the data stored only, an objection stops the purpose (for good for direct marketing, unless
+compelling grounds otherwise), a withdrawal stops the consent's purpose and names what goes on,
+an erasure erases and names what is kept. The person is told each time, in their language, with
+the complaint route (R6.12)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from candor.people.models import Person
+from candor.privacy.gate import may
+from candor.privacy.models import Objection, ObjectionStatus, Restriction
+from candor.privacy.services import consent_give
+from candor.rights.fulfil import restriction_lift_and_tell
+from candor.rights.models import ACCOUNTABILITY, MessageKind, Status, SubjectRequest
+from candor.rights.requests import request_decide, request_verify
+from candor.rights.tests.helpers import open_request, person_with_email
+from candor.search.services import CandidateSearch, search_candidates
+
+pytestmark = pytest.mark.django_db
+
+GROUNDS = "The person's procedure for our client is still running and they are its finalist."
+
+
+def _verified(actor, email: str, kind: str, **extra):
+    request = open_request(actor, email=email, kind=kind, **{"language": "en", **extra})
+    return request_verify(actor=actor, request=request, method="known_channel")
+
+
+def _decision(request: SubjectRequest) -> str:
+    return request.messages.get(kind=MessageKind.DECISION).body
+
+
+def _found(person: Person) -> bool:
+    page = search_candidates(CandidateSearch(text=person.last_name), per_page=50)
+    return person.pk in [p.pk for p in page.people]
+
+
+@pytest.mark.req("R6.7")
+def test_a_fulfilled_restriction_leaves_the_data_stored_only(actor):
+    person, email = person_with_email(actor)
+    assert may(person, "mediation")
+    assert _found(person)
+    request = _verified(actor, email, "restriction", restriction_ground="accuracy")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    decision = may(person, "mediation")
+    assert not decision
+    assert decision.code == "restricted"
+    assert not may(person, "marketing")
+    assert not _found(person)
+    restriction = Restriction.objects.get(person=person, lifted_at=None)
+    assert restriction.ground == "accuracy"
+    assert request.result == {"restriction_id": restriction.pk, "already": False}
+    body = _decision(request)
+    assert "From now on we only store your data" in body
+    assert "Belgian Data Protection Authority" in body
+
+
+@pytest.mark.req("R6.7")
+def test_the_ground_can_be_chosen_when_deciding(actor):
+    _person, email = person_with_email(actor)
+    request = _verified(actor, email, "restriction")
+
+    with pytest.raises(ValidationError, match="Choose the ground"):
+        request_decide(actor=actor, request=request, outcome="fulfilled")
+    request = request_decide(
+        actor=actor, request=request, outcome="fulfilled", restriction_ground="legal_claims"
+    )
+
+    assert request.restriction_ground == "legal_claims"
+
+
+@pytest.mark.req("R6.7")
+def test_lifting_the_restriction_tells_the_person_first_and_logs_it_on_the_request(actor):
+    person, email = person_with_email(actor)
+    request = request_decide(
+        actor=actor,
+        request=_verified(actor, email, "restriction", restriction_ground="accuracy"),
+        outcome="fulfilled",
+    )
+    restriction = Restriction.objects.get(person=person)
+
+    restriction_lift_and_tell(
+        actor=actor, restriction=restriction, reason="We checked and corrected your birth date."
+    )
+
+    assert may(person, "mediation")
+    assert _found(person)
+    told = request.messages.get(kind=MessageKind.RESTRICTION_LIFTED)
+    assert "We checked and corrected your birth date." in told.body
+    assert "while we checked its accuracy" in told.body
+    assert mail.outbox[-1].to == [email]
+    assert request.events.filter(action="restriction_lifted").exists()
+
+
+@pytest.mark.req("R6.7")
+def test_lifting_a_restriction_fails_whole_when_the_message_cannot_go(actor, monkeypatch):
+    person, email = person_with_email(actor)
+    request_decide(
+        actor=actor,
+        request=_verified(actor, email, "restriction", restriction_ground="accuracy"),
+        outcome="fulfilled",
+    )
+    from django.core.mail import EmailMessage
+
+    monkeypatch.setattr(EmailMessage, "send", lambda self, fail_silently=False: 0)
+    with pytest.raises(RuntimeError):
+        restriction_lift_and_tell(
+            actor=actor, restriction=Restriction.objects.get(person=person), reason="Checked."
+        )
+
+    assert not may(person, "mediation")
+
+
+@pytest.mark.req("R6.8")
+def test_an_objection_to_direct_marketing_stops_it_at_once_even_before_verification(actor):
+    person, email = person_with_email(actor)
+    assert may(person, "marketing")
+    request = open_request(actor, email=email, kind="objection", purpose="marketing", language="en")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    assert not may(person, "marketing")
+    assert may(person, "mediation")  # only the purpose objected to
+    assert request.status == Status.DECIDED
+    assert "This is for good" in _decision(request)
+
+
+@pytest.mark.req("R6.8")
+def test_an_objection_to_direct_marketing_cannot_be_refused_or_overridden(actor):
+    _person, email = person_with_email(actor)
+    request = _verified(actor, email, "objection", purpose="marketing")
+
+    with pytest.raises(ValidationError, match="cannot be refused: it is absolute"):
+        request_decide(actor=actor, request=request, outcome="refused", reasons=GROUNDS)
+    with pytest.raises(ValidationError, match="cannot be overridden"):
+        request_decide(actor=actor, request=request, outcome="refused", grounds=GROUNDS)
+    assert not Objection.objects.exists()  # nothing half-way
+
+
+@pytest.mark.req("R6.8")
+def test_an_objection_to_legitimate_interest_processing_stops_it(actor):
+    person, email = person_with_email(actor)
+    request = _verified(actor, email, "objection", purpose="mediation")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    assert not may(person, "mediation")
+    assert not _found(person)
+    assert "We have stopped using your data for: Mediation" in _decision(request)
+
+
+@pytest.mark.req("R6.8")
+def test_compelling_grounds_keep_the_processing_and_the_person_is_told_them(actor):
+    person, email = person_with_email(actor)
+    request = _verified(actor, email, "objection", purpose="mediation")
+
+    request = request_decide(actor=actor, request=request, outcome="refused", grounds=GROUNDS)
+
+    objection = Objection.objects.get(person=person)
+    assert objection.status == ObjectionStatus.OVERRIDDEN
+    assert objection.override_grounds == GROUNDS
+    assert may(person, "mediation")
+    assert request.outcome == "refused"
+    assert request.decision_reasons == GROUNDS
+    body = _decision(request)
+    assert "compelling legitimate grounds" in body
+    assert GROUNDS in body
+    assert "lodge a complaint with the supervisory authority" in body
+
+
+@pytest.mark.req("R6.10")
+def test_a_withdrawal_stops_the_purpose_and_names_what_goes_on_on_another_ground(actor):
+    person, email = person_with_email(actor)
+    consent_give(actor=actor, person=person, purpose="job_alerts", via="portal")
+    assert may(person, "job_alerts")
+    request = open_request(
+        actor, email=email, kind="consent_withdrawal", purpose="job_alerts", language="en"
+    )
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    assert not may(person, "job_alerts")
+    assert request.result["continuing"] == ["mediation", "marketing"]
+    body = _decision(request)
+    assert "withdrawal of your consent for: Vacancies by e-mail" in body
+    assert "on the basis of our legitimate interest. You may object to this too." in body
+
+
+@pytest.mark.req("R6.10")
+def test_a_withdrawal_of_an_already_withdrawn_consent_says_when_it_ended(actor):
+    from candor.privacy.services import consent_withdraw
+
+    person, email = person_with_email(actor)
+    consent_give(actor=actor, person=person, purpose="job_alerts", via="portal")
+    consent_withdraw(actor=actor, person=person, purpose="job_alerts", via="portal")
+    request = open_request(actor, email=email, kind="consent_withdrawal", purpose="job_alerts")
+
+    with pytest.raises(ValidationError, match="already ended on") as refused:
+        request_decide(actor=actor, request=request, outcome="fulfilled")
+    assert refused.value.code == "already_ended"
+
+
+@pytest.mark.req("R6.6")
+def test_an_erasure_erases_keeps_the_request_as_proof_and_names_what_is_kept(actor):
+    person, email = person_with_email(actor, preferred_language="fr")
+    request = _verified(actor, email, "erasure", language="")  # theirs: French
+    request.refresh_from_db()
+    receipt = request.messages.get(kind=MessageKind.RECEIPT)
+    assert email in receipt.address
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    person.refresh_from_db()
+    assert person.erased_at is not None
+    assert not may(person, "mediation")
+    request.refresh_from_db()
+    assert request.status == Status.DECIDED
+    assert request.kind == "erasure"
+    assert request.outcome == "fulfilled"
+    assert request.requester_email == request.subject_email == request.requester_name == ""
+    assert request.result["erased"] is True
+    assert request.result["kept"]["rights.subjectrequest.kind"] == ACCOUNTABILITY
+    assert ACCOUNTABILITY in request.obligations_kept
+    # every message keeps its proof, none its content, including the answer itself
+    for message in request.messages.all():
+        assert (message.address, message.body) == ("", "")
+        assert len(message.body_sha256) == 64
+    sent = mail.outbox[-1]
+    assert sent.to == [email]
+    assert "Nous avons effacé vos données" in sent.body  # the person's language
+    assert "la preuve que nous avons répondu à votre demande dans les délais" in sent.body
+    assert "Autorité de protection des données" in sent.body
+
+
+@pytest.mark.req("R6.6")
+def test_hooks_after_an_erasure_add_to_the_result(actor, monkeypatch):
+    from candor.rights import fulfil
+
+    monkeypatch.setattr(fulfil, "_AFTER_ERASURE", [])
+    fulfil.after_erasure(lambda job: {"proof": {"clean": True, "person": job.person.pk}})
+    person, email = person_with_email(actor)
+
+    request = request_decide(
+        actor=actor, request=_verified(actor, email, "erasure"), outcome="fulfilled"
+    )
+
+    assert request.result["proof"] == {"clean": True, "person": person.pk}
