@@ -525,27 +525,22 @@ class ProvenErasure(NamedTuple):
     recipients: list[RecipientSummary]
 
 
-def erase_with_proof(
-    *, actor: Actor, person_id: int, reason: str = "request", free_text: bool = True
-) -> ProvenErasure:
-    """Erase a person on their request (R6.6) and prove it.
+class RequestErasure(NamedTuple):
+    """The first half of an erasure on request, done in the caller's transaction: what
+    identified the person (for the proof scan once committed), the erasure and the recipients."""
 
-    1. capture the identifiers and the recipients (the disclosure ledger);
-    2. in one transaction: put the person on the suppression list (R6.11) and erase them
-       (``person_erase``: registry strategies, files at commit, search entry, audit event);
-    3. scan for residue (``proof_scan``) in what was committed, and write an
-       ``erasure.proof`` audit event with the outcome (places and counts, never a value).
+    identifiers: Identifiers
+    report: ErasureReport
+    recipients: list[RecipientSummary]
 
-    Must run outside any transaction: the proof is of committed state. Raises
-    ``Person.DoesNotExist`` for an unknown person and ``ValueError`` for one already erased.
-    A residue does not undo the erasure: ``proof.clean`` is False and the request fails.
-    ``free_text=False`` leaves out the one part of the scan that grows with the database (the
-    result says so); a request should keep the default."""
-    if connection.in_atomic_block:
-        raise RuntimeError(
-            "erase_with_proof must run outside a transaction: the proof scan reads what the "
-            "erasure committed, and stored files are only deleted at commit"
-        )
+
+def erase_for_request(*, actor: Actor, person_id: int, reason: str = "request") -> RequestErasure:
+    """Capture the person's identifiers and recipients, put them on the suppression list (R6.11)
+    and erase them (``person_erase``: registry strategies, files at commit, search entry, audit
+    event), in the caller's transaction. Prove it with ``erasure_prove`` once committed.
+
+    Raises ``Person.DoesNotExist`` for an unknown person and ``ValueError`` for one already
+    erased."""
     person = Person.objects.get(pk=person_id)
     if person.erased_at is not None:
         raise ValueError(f"person {person_id} was already erased on {person.erased_at:%Y-%m-%d}")
@@ -554,13 +549,25 @@ def erase_with_proof(
     with transaction.atomic():
         suppress_person(actor=actor, person=person_id, reason=SuppressionReason.ERASURE)
         report = person_erase(actor=actor, person=person_id, reason=reason)
+    return RequestErasure(ident, report, told)
+
+
+def erasure_prove(*, actor: Actor, ident: Identifiers, free_text: bool = True) -> ProofResult:
+    """Scan committed state for residue of an erased person and write the ``erasure.proof``
+    audit event with the outcome (places and counts, never a value). Must run outside any
+    transaction: the proof is of what was committed, and stored files go only at commit."""
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            "the proof scan must run outside a transaction: it reads what the erasure "
+            "committed, and stored files are only deleted at commit"
+        )
     proof = proof_scan(ident, free_text=free_text)
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="erasure.proof",
             object_type="people.person",
-            object_id=person_id,
+            object_id=ident.person_id,
             subject=ident.pseudonym,
             detail={
                 "clean": proof.clean,
@@ -569,4 +576,27 @@ def erase_with_proof(
                 "scanned": proof.scanned,
             },
         )
-    return ProvenErasure(report, proof, told)
+    return proof
+
+
+def erase_with_proof(
+    *, actor: Actor, person_id: int, reason: str = "request", free_text: bool = True
+) -> ProvenErasure:
+    """Erase a person on their request (R6.6) and prove it: ``erase_for_request`` in a
+    transaction of its own, then ``erasure_prove`` of what it committed.
+
+    Must run outside any transaction (a subject request runs the two halves itself: the erasure
+    in the decision's transaction, the proof once it commits). Raises ``Person.DoesNotExist``
+    for an unknown person and ``ValueError`` for one already erased. A residue does not undo
+    the erasure: ``proof.clean`` is False and the request fails. ``free_text=False`` leaves out
+    the one part of the scan that grows with the database (the result says so); a request
+    should keep the default."""
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            "erase_with_proof must run outside a transaction: the proof scan reads what the "
+            "erasure committed, and stored files are only deleted at commit"
+        )
+    with transaction.atomic():
+        done = erase_for_request(actor=actor, person_id=person_id, reason=reason)
+    proof = erasure_prove(actor=actor, ident=done.identifiers, free_text=free_text)
+    return ProvenErasure(done.report, proof, done.recipients)

@@ -14,22 +14,25 @@ The functions act through the privacy services, so the gate refuses what they st
   claims (``objection_override``, the decision is then a refusal with those grounds).
 - consent withdrawal → ``consent_withdraw``: the purpose stops at once; the person is told which
   other purpose goes on with the same kind of data, and on which basis (the gate's ``overview``).
-- erasure → ``person_erase``: refused with the reason when a contract with the person is still
-  running (an open trajectory, a running contract of an organisation they are the contact of);
-  what the registry keeps under a legal obligation is named in the decision.
-
-Access, portability and rectification are carried out by their own modules, which register here::
-
-    from candor.rights import fulfil
-    fulfil.register("access", access_fulfil)
+- erasure → ``erase_for_request`` (suppression + ``person_erase``): refused with the reason
+  when a contract with the person is still running (an open trajectory, a running contract of
+  an organisation they are the contact of); what the registry keeps under a legal obligation is
+  named in the decision; the proof scan runs once the decision commits and a residue fails the
+  request (``request_proof_record``); the recipients to tell are listed (Art. 19).
+- access → ``access_fulfil``: the report (PDF) and the JSON file, attached to the decision
+  message and recorded in the disclosure ledger (Art. 15).
+- portability → ``portability_fulfil``: what the person provided, as JSON (with a JSON Resume
+  block) and CSV, attached likewise (Art. 20).
+- rectification → ``rectify`` with the corrections the staff member entered: all or none; the
+  old values go to the audit trail only; the recipients of the corrected categories are listed
+  to be told (Art. 16, 19).
 
 A function receives a ``Fulfilment`` and returns a ``Fulfilled``: ``result`` (stored on the
 request: counts, checksums, record ids — never a value), ``effects`` (what the decision message
 tells the person: ``{"code": "text", "text": "…"}`` for a sentence of its own, written in
 ``job.language`` with ``translation.override``; the function's own errors stay in the staff
-member's language) and ``obligations`` (what is kept, and why).
-``after_erasure(hook)`` adds a step run after an erasure (e.g. the proof scan); its dict is merged
-into the result.
+member's language), ``obligations`` (what is kept, and why) and ``attachments`` (files sent
+with the decision message).
 """
 
 from __future__ import annotations
@@ -39,7 +42,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import translation
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -48,7 +55,10 @@ from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
 from candor.privacy import gate
-from candor.privacy.erasure import person_erase
+from candor.privacy.proof import erase_for_request, erasure_prove
+from candor.rights.access import access_fulfil
+from candor.rights.portability import portability_fulfil
+from candor.rights.rectification import rectify
 from candor.privacy.models import (
     Consent,
     Restriction,
@@ -84,6 +94,7 @@ class Fulfilment:
     reasons: str = ""
     grounds: str = ""  # compelling legitimate grounds or legal claims (objection)
     language: str = "en"  # the person's: write ``{"code": "text"}`` effects in it
+    changes: dict[str, Any] = field(default_factory=dict)  # rectification: path → new value
 
     @property
     def via(self) -> str:
@@ -98,11 +109,11 @@ class Fulfilled:
     effects: list[dict[str, Any]] = field(default_factory=list)
     obligations: str = ""
     outcome: str = ""  # set when the function decides the outcome (e.g. refused with grounds)
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)  # name, bytes, type
 
 
 Fulfiller = Callable[[Fulfilment], Fulfilled]
 _FULFILLERS: dict[str, Fulfiller] = {}
-_AFTER_ERASURE: list[Callable[[Fulfilment], dict[str, Any]]] = []
 
 
 def register(kind: str, function: Fulfiller) -> None:
@@ -110,12 +121,6 @@ def register(kind: str, function: Fulfiller) -> None:
     if kind not in Kind.values:
         raise ValueError(f"unknown request kind {kind!r}")
     _FULFILLERS[kind] = function
-
-
-def after_erasure(hook: Callable[[Fulfilment], dict[str, Any]]) -> None:
-    """Run ``hook`` after every erasure carried out for a request; its dict joins the result."""
-    if hook not in _AFTER_ERASURE:
-        _AFTER_ERASURE.append(hook)
 
 
 def fulfiller(kind: str) -> Fulfiller:
@@ -371,6 +376,11 @@ def open_obligations(person: Person) -> list[str]:
 
 
 def erasure_fulfil(job: Fulfilment) -> Fulfilled:
+    """Erase on request (R6.6): refused while a contract binds the agency to the person;
+    otherwise the person goes on the suppression list and is erased through the registry in the
+    decision's transaction, and once that commits the proof scan looks for residue and records
+    its outcome on the request (``request_proof_record``: a residue fails the request). The
+    recipients of the person's data are listed on the request, to be told (Art. 19)."""
     person = job.person
     if person.erased_at is not None:
         raise ValidationError(
@@ -387,20 +397,35 @@ def erasure_fulfil(job: Fulfilment) -> Fulfilled:
             % {"what": "; ".join(binding)},
             code="open_contract",
         )
-    report = person_erase(actor=job.actor, person=person, reason="request")
+    done = erase_for_request(actor=job.actor, person_id=person.pk, reason="request")
+    report = done.report
     obligations = sorted(set(report.kept.values()))
+    told = [{"kind": r.kind, "name": r.name, "categories": sorted(r.categories)} for r in done.recipients]
     result: dict[str, Any] = {
         "erased": report.erased == [person.pk],
         "deleted": dict(report.deleted),
         "anonymised": dict(report.anonymised),
         "files": report.files,
         "kept": report.kept,
+        "recipients_to_tell": told,
+        "proof": {"status": "pending"},
     }
-    for hook in _AFTER_ERASURE:
-        result.update(hook(job))
-    return Fulfilled(
-        result=result, effects=[{"code": "erased"}], obligations="\n".join(obligations)
-    )
+    request_id, actor, ident = job.request.pk, job.actor, done.identifiers
+
+    def prove() -> None:
+        from candor.rights.requests import request_proof_record
+
+        request_proof_record(
+            actor=actor, request_id=request_id, proof=erasure_prove(actor=actor, ident=ident)
+        )
+
+    transaction.on_commit(prove)
+    effects: list[dict[str, Any]] = [{"code": "erased"}]
+    if told:
+        with translation.override(job.language):
+            text = _("We are telling those who received your data that it was erased: %s.")
+        effects.append({"code": "text", "text": text % ", ".join(r["name"] for r in told)})
+    return Fulfilled(result=result, effects=effects, obligations="\n".join(obligations))
 
 
 def objection_is_direct_marketing(request: SubjectRequest) -> bool:
@@ -413,3 +438,117 @@ register(Kind.RESTRICTION, restriction_fulfil)
 register(Kind.OBJECTION, objection_fulfil)
 register(Kind.CONSENT_WITHDRAWAL, withdrawal_fulfil)
 register(Kind.ERASURE, erasure_fulfil)
+
+
+# -- access, portability (R6.4, R6.9) and rectification (R6.5) ---------------------------------
+
+MIME = {"json": "application/json", "pdf": "application/pdf", "csv": "text/csv"}
+
+
+def _attached(result: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """The delivered files, read back from storage to go with the decision message."""
+    files = []
+    for entry in result.get("files", []):
+        with default_storage.open(entry["path"], "rb") as stored:
+            files.append((entry["name"], stored.read(), MIME.get(entry["format"], "")))
+    return files
+
+
+def access_request_fulfil(job: Fulfilment) -> Fulfilled:
+    """A copy of everything held (Art. 15): the report in the person's language and the JSON
+    file, recorded in the ledger as given to the person and sent with the decision."""
+    result = access_fulfil(
+        actor=job.actor,
+        request_person_id=job.person.pk,
+        language=job.language,
+        reference=job.request.reference,
+    )
+    with translation.override(job.language):
+        text = _(
+            "A copy of all the personal data we hold about you is attached: a report (PDF) "
+            "and the same data as a file (JSON), with where each item came from, why we use "
+            "it, who received it and how long we keep it."
+        )
+    return Fulfilled(
+        result=result, effects=[{"code": "text", "text": text}], attachments=_attached(result)
+    )
+
+
+def portability_request_fulfil(job: Fulfilment) -> Fulfilled:
+    """The data the person provided, in machine-readable form (Art. 20), sent with the
+    decision and recorded in the ledger."""
+    result = portability_fulfil(
+        actor=job.actor,
+        request_person_id=job.person.pk,
+        language=job.language,
+        reference=job.request.reference,
+    )
+    with translation.override(job.language):
+        text = _(
+            "The data you gave us is attached in two machine-readable files: JSON (your CV "
+            "in the JSON Resume format) and CSV. You may pass them on to another organisation."
+        )
+    return Fulfilled(
+        result=result, effects=[{"code": "text", "text": text}], attachments=_attached(result)
+    )
+
+
+def rectification_fulfil(job: Fulfilment) -> Fulfilled:
+    """Correct the data as entered by staff (Art. 16), all or nothing; the recipients of the
+    corrected categories are listed on the request, to be told (Art. 19)."""
+    if not job.changes:
+        raise ValidationError(
+            {"changes": _("Enter the corrections: one per line, as field = new value.")},
+            code="no_changes",
+        )
+    done = rectify(
+        actor=job.actor,
+        person_id=job.person.pk,
+        changes=job.changes,
+        request_ref=job.request.reference,
+    )
+    if not done.ok:
+        raise ValidationError(
+            {"changes": [f"{path}: {' '.join(messages)}" for path, messages in done.errors.items()]},
+            code="rectification_refused",
+        )
+    told = [{"kind": r.kind, "name": r.name} for r in done.recipients]
+    with translation.override(job.language):
+        effects = [
+            {
+                "code": "text",
+                "text": _("We corrected: %s.")
+                % ", ".join(_field_label(path) for path in done.changed),
+            }
+        ]
+        if told:
+            effects.append(
+                {
+                    "code": "text",
+                    "text": _("We are telling those who received the earlier data: %s.")
+                    % ", ".join(r["name"] for r in told),
+                }
+            )
+    result = {
+        "changed": done.changed,
+        "categories": sorted(done.categories),
+        "recipients_to_tell": told,
+    }
+    return Fulfilled(result=result, effects=effects)
+
+
+def _field_label(path: str) -> str:
+    """A corrected field in words (the model field's verbose name), never its value."""
+    name = path.rsplit(".", 1)[-1]
+    model = {"address": "people.Address", "profile": "recruitment.CandidateProfile"}.get(
+        path.split(".", 1)[0] if "." in path else "", "people.Person"
+    )
+    try:
+        return str(apps.get_model(model)._meta.get_field(name).verbose_name)
+    except (LookupError, FieldDoesNotExist):
+        return name
+
+
+register(Kind.ACCESS, access_request_fulfil)
+register(Kind.PORTABILITY, portability_request_fulfil)
+register(Kind.RECTIFICATION, rectification_fulfil)

@@ -170,6 +170,7 @@ def tell(
     kind: str,
     context: dict[str, Any],
     reply: Reply | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> RequestMessage:
     """Write to the person (``kind``: a ``MessageKind``), send it when we have an e-mail address,
     and log it. Runs in the caller's transaction: a mail server that refuses the message rolls
@@ -188,8 +189,15 @@ def tell(
             to=[reply.email],
             reply_to=[policy().dpo.email],
         )
+        for name, content, mimetype in attachments or ():
+            message.attach(name, content, mimetype or None)
         if not message.send():
             raise RuntimeError("the mail backend accepted no message")
+    if attachments:  # the log names each file and its checksum; the files are in the ledger
+        body += "\n\n" + "\n".join(
+            f"[{name}: {len(content)} bytes, sha256 {hashlib.sha256(content).hexdigest()}]"
+            for name, content, _type in attachments
+        )
     return message_log(
         actor=actor,
         request=request,

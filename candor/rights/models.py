@@ -51,6 +51,7 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     EXTENDED = "extended", _("In progress, extended")
     DECIDED = "decided", _("Decided")
+    PROOF_FAILED = "proof_failed", _("Erased, but the proof scan found residue")
     WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
 
 

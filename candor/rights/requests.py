@@ -11,6 +11,7 @@ and what can be done in it.
     received ──ask_identity──▶ awaiting_identity
     received / awaiting_identity ──verify──▶ in_progress ──extend──▶ extended
     in_progress / extended ──decide──▶ decided        (fulfilled, partly, refused)
+    decided ──proof with residue──▶ proof_failed ──clear_residue──▶ decided   (erasure only)
     received / awaiting_identity ──decide──▶ decided  (refused, or no data held; an objection to
                                                        direct marketing or a consent withdrawal
                                                        may also be fulfilled: stopping needs no
@@ -38,6 +39,7 @@ from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
+from candor.privacy.proof import ProofResult
 from candor.privacy.models import RestrictionGround
 from candor.privacy.policy import policy
 from candor.rights import clock as request_clock
@@ -71,6 +73,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "decide": (frozenset(OPEN_STATUSES), Status.DECIDED),
     "withdraw": (frozenset(OPEN_STATUSES), Status.WITHDRAWN),
     "fee": (frozenset(OPEN_STATUSES), None),
+    "proof_failed": (frozenset({Status.DECIDED}), Status.PROOF_FAILED),
+    "clear_residue": (frozenset({Status.PROOF_FAILED}), Status.DECIDED),
 }
 ACTION_LABELS = {  # "it cannot be … now"
     "ask_identity": gettext_lazy("asked for proof of identity"),
@@ -80,6 +84,8 @@ ACTION_LABELS = {  # "it cannot be … now"
     "decide": gettext_lazy("decided"),
     "withdraw": gettext_lazy("withdrawn"),
     "fee": gettext_lazy("flagged for a fee"),
+    "proof_failed": gettext_lazy("marked as failing its proof"),
+    "clear_residue": gettext_lazy("cleared of residue"),
 }
 ACTION_NAMES = {  # "allowed in this state: …"
     "ask_identity": gettext_lazy("ask for proof of identity"),
@@ -89,6 +95,8 @@ ACTION_NAMES = {  # "allowed in this state: …"
     "decide": gettext_lazy("decide"),
     "withdraw": gettext_lazy("close as withdrawn"),
     "fee": gettext_lazy("flag a fee"),
+    "proof_failed": gettext_lazy("record a failed proof"),
+    "clear_residue": gettext_lazy("record the residue removed"),
 }
 # Kinds that only stop processing: fulfilled without proof of identity (stopping harms no one,
 # and an objection to direct marketing must work at once, Art. 21(3)).
@@ -732,6 +740,7 @@ def request_decide(
     restriction_ground: str = "",
     grounds: str = "",
     obligations: str = "",
+    changes: dict[str, Any] | None = None,
 ) -> SubjectRequest:
     """Decide the request (R6.12): fulfilled, partly, refused with reasons, or "we hold no data".
     Fulfilling carries it out (``candor.rights.fulfil``) in the same transaction; the person is
@@ -778,6 +787,7 @@ def request_decide(
                     reasons=reasons,
                     grounds=grounds,
                     language=reply.language,
+                    changes=dict(changes or {}),
                 )
             )
         final = done.outcome or outcome
@@ -813,6 +823,7 @@ def request_decide(
             request=request,
             kind=MessageKind.DECISION,
             reply=reply,
+            attachments=done.attachments,
             context={
                 "outcome": final,
                 "reasons": reasons,
@@ -898,6 +909,42 @@ def request_withdraw(*, actor: Actor, request: SubjectRequest, note: str = "") -
                 body=note.strip(),
             )
         _move(actor, request, "withdraw", ["closed_at"])
+    return request
+
+
+def request_proof_record(*, actor: Actor, request_id: int, proof: ProofResult) -> SubjectRequest:
+    """Store the proof scan of an erasure on its request (R6.6), once the erasure committed:
+    places and counts, never a value. A residue fails the request: it leaves "decided" for
+    "proof failed", on the DPO's queue, until the residue is removed and recorded."""
+    with transaction.atomic():
+        request = SubjectRequest.objects.select_for_update().get(pk=request_id)
+        result = dict(request.result or {})
+        result["proof"] = proof.as_dict()
+        request.result = result
+        detail = {"clean": proof.clean, "residues": len(proof.residues)}
+        if proof.clean:
+            request.save(update_fields=["result", "updated_at"])
+            record_event(actor, request, "proof", detail=detail)
+        else:
+            _move(actor, request, "proof_failed", ["result"], detail=detail)
+    return request
+
+
+def request_residue_cleared(*, actor: Actor, request: SubjectRequest, note: str) -> SubjectRequest:
+    """The DPO removed the residue the proof scan found (or showed it is not the person's) and
+    says what was done; the request returns to "decided". ``note`` names places, not values."""
+    if len(note.strip()) < REASON_MIN:
+        raise ValidationError({"note": _("Say what was removed, and where.")})
+    with transaction.atomic():
+        request = _locked(request)
+        result = dict(request.result or {})
+        result["residue_cleared"] = {
+            "at": clock.now().isoformat(),
+            "by": actor.ref,
+            "note": note.strip(),  # on the request only: the audit trail holds no free text
+        }
+        request.result = result
+        _move(actor, request, "clear_residue", ["result"])
     return request
 
 

@@ -101,10 +101,13 @@ def test_every_declared_value_of_a_full_dossier_is_in_the_export(actor, consulta
             assert (str(got) if got is not None and got != "" else None) == expected, (model, name)
     # every value is in the JSON file, not only in the dict
     text = access.render_json(export).decode()
+    assert _exported(json.loads(text)) == exported
     for (model, name), values in stored.items():
         if (model, name) == ("accounts.user", "password"):
             continue
         for value in values:
+            if isinstance(value, list | dict):  # a JSON value stays JSON in the file
+                continue
             assert json.dumps(_text(value), ensure_ascii=False) in text, (model, name)
 
 

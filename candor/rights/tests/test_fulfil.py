@@ -6,19 +6,25 @@ the complaint route (R6.12)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from candor.api.tests.factories import make_candidate, make_client
+from candor.audit.models import AuditEvent
+from candor.disclosure.models import Disclosure
+from candor.disclosure.services import Recipient, disclose
 from candor.people.models import Person
 from candor.privacy.gate import may
 from candor.privacy.models import Objection, ObjectionStatus, Restriction
 from candor.privacy.services import consent_give
 from candor.rights.fulfil import restriction_lift_and_tell
 from candor.rights.models import ACCOUNTABILITY, MessageKind, Status, SubjectRequest
-from candor.rights.requests import request_decide, request_verify
+from candor.rights.requests import request_decide, request_residue_cleared, request_verify
 from candor.rights.tests.helpers import open_request, person_with_email
-from candor.search.services import CandidateSearch, search_candidates
+from candor.search.services import CandidateSearch, search_candidates, search_index
 
 pytestmark = pytest.mark.django_db
 
@@ -239,15 +245,119 @@ def test_an_erasure_erases_keeps_the_request_as_proof_and_names_what_is_kept(act
 
 
 @pytest.mark.req("R6.6")
-def test_hooks_after_an_erasure_add_to_the_result(actor, monkeypatch):
-    from candor.rights import fulfil
-
-    monkeypatch.setattr(fulfil, "_AFTER_ERASURE", [])
-    fulfil.after_erasure(lambda job: {"proof": {"clean": True, "person": job.person.pk}})
+@pytest.mark.django_db(transaction=True)  # the proof reads what really committed
+def test_an_erasure_is_proven_once_it_commits_and_the_proof_is_on_the_request(actor):
     person, email = person_with_email(actor)
+    request = _verified(actor, email, "erasure")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    request.refresh_from_db()
+    assert request.status == Status.DECIDED
+    proof = request.result["proof"]
+    assert proof["clean"] is True
+    assert proof["residues"] == []
+    assert proof["scanned"]["search index (index lookups)"] > 0
+    assert request.events.filter(action="proof").exists()
+    assert AuditEvent.objects.filter(action="erasure.proof", subject=str(person.pseudonym)).exists()
+    assert email not in json.dumps(request.result)
+
+
+@pytest.mark.req("R6.6")
+@pytest.mark.django_db(transaction=True)
+def test_residue_found_by_the_proof_fails_the_request_until_the_dpo_clears_it(actor):
+    person, email = person_with_email(actor)
+    other = make_candidate(actor)
+    Person.objects.filter(pk=other.pk).update(notes=f"Knows {email}, call back.")
+    search_index([other.pk])
+    request = _verified(actor, email, "erasure")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    request.refresh_from_db()
+    assert request.status == Status.PROOF_FAILED
+    residues = request.result["proof"]["residues"]
+    assert {"where": "people_person.notes", "row": str(other.pk), "kind": "email"} in residues
+    assert {r["row"] for r in residues} == {str(other.pk)}
+    with pytest.raises(ValidationError, match="Say what was removed"):
+        request_residue_cleared(actor=actor, request=request, note="done")
+    Person.objects.filter(pk=other.pk).update(notes="")
+    search_index([other.pk])
+    request = request_residue_cleared(
+        actor=actor, request=request, note="Note of candidate on row 2 emptied by the DPO."
+    )
+    assert request.status == Status.DECIDED
+    assert request.result["residue_cleared"]["by"] == actor.ref
+
+
+@pytest.mark.req("R6.4")
+def test_an_access_request_sends_the_report_and_the_file_and_records_the_disclosure(actor):
+    person, email = person_with_email(actor)
+    request = _verified(actor, email, "access")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    sent = mail.outbox[-1]
+    assert sent.to == [email]
+    names = sorted(name for name, _content, _type in sent.attachments)
+    assert [n.rsplit(".", 1)[1] for n in names] == ["json", "pdf"]
+    attached = {name: content for name, content, _type in sent.attachments}
+    data = json.loads(next(c for n, c in attached.items() if n.endswith(".json")))
+    assert email in json.dumps(data)
+    assert next(c for n, c in attached.items() if n.endswith(".pdf"))[:4] == b"%PDF"
+    row = Disclosure.objects.get(person=person, reference=request.reference)
+    assert row.recipient_kind == "person"
+    assert [f["format"] for f in request.result["files"]] == ["json", "pdf"]
+    assert "sha256" in request.messages.get(kind=MessageKind.DECISION).body
+
+
+@pytest.mark.req("R6.9")
+def test_a_portability_request_sends_json_and_csv(actor):
+    _person, email = person_with_email(actor)
+    request = _verified(actor, email, "portability")
+
+    request = request_decide(actor=actor, request=request, outcome="fulfilled")
+
+    formats = sorted(n.rsplit(".", 1)[1] for n, _c, _t in mail.outbox[-1].attachments)
+    assert formats == ["csv", "json"]
+    assert "JSON Resume" in _decision(request)
+
+
+@pytest.mark.req("R6.5")
+def test_a_rectification_request_corrects_all_or_nothing_and_lists_recipients(actor):
+    person, email = person_with_email(actor)
+    client = make_client(actor)
+    disclose(
+        actor=actor,
+        recipient=Recipient.for_client(client),
+        contents={person.pk: "profile"},
+        categories=["identity"],
+        purpose="mediation",
+        channel="email",
+    )
+    old_name = person.last_name
+    request = _verified(actor, email, "rectification")
+
+    with pytest.raises(ValidationError, match="Enter the corrections"):
+        request_decide(actor=actor, request=request, outcome="fulfilled")
+    with pytest.raises(ValidationError, match="birth_date"):
+        request_decide(
+            actor=actor,
+            request=request,
+            outcome="fulfilled",
+            changes={"last_name": "Verbeke", "birth_date": "not a date"},
+        )
+    person.refresh_from_db()
+    assert person.last_name == old_name  # nothing half-way
 
     request = request_decide(
-        actor=actor, request=_verified(actor, email, "erasure"), outcome="fulfilled"
+        actor=actor, request=request, outcome="fulfilled", changes={"last_name": "Verbeke"}
     )
 
-    assert request.result["proof"] == {"clean": True, "person": person.pk}
+    person.refresh_from_db()
+    assert person.last_name == "Verbeke"
+    assert request.result["changed"] == ["last_name"]
+    assert request.result["recipients_to_tell"] == [{"kind": "client", "name": client.name}]
+    body = _decision(request)
+    assert client.name in body
+    assert old_name not in json.dumps(request.result)
