@@ -77,6 +77,7 @@ class DecideIn(Schema):
     restriction_ground: str = ""
     grounds: str = ""
     obligations: str = ""
+    changes: dict[str, str] = {}  # rectification: field path → new value
 
 
 class PersonIn(Schema):

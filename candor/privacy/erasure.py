@@ -37,6 +37,7 @@ from graphlib import TopologicalSorter
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Count, ForeignObjectRel, ManyToManyRel, Value
 from django.db.models.functions import Cast, Concat
@@ -295,6 +296,8 @@ def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureRep
     )
     if files:
         transaction.on_commit(lambda: _delete_files(files))
+    pseudonyms = {str(found[pk]) for pk in ids}
+    transaction.on_commit(lambda: _delete_folders(pseudonyms))
     report.erased = ids
     report.files = len(files)
     return report
@@ -303,6 +306,21 @@ def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureRep
 def _delete_files(files: list[tuple[Any, str]]) -> None:
     for storage, name in files:
         storage.delete(name)
+
+
+PERSON_FOLDERS = ("documents", "rights")  # storage folders named by a person's pseudonym
+
+
+def _delete_folders(pseudonyms: set[str]) -> None:
+    """Whatever else is stored under the people's own folders (copies of exports handed to them,
+    a document whose row went earlier): one listing per folder, whatever the number of people."""
+    for top in PERSON_FOLDERS:
+        if not default_storage.exists(top):
+            continue
+        folders, _files = default_storage.listdir(top)
+        for folder in pseudonyms.intersection(folders):
+            for name in default_storage.listdir(f"{top}/{folder}")[1]:
+                default_storage.delete(f"{top}/{folder}/{name}")
 
 
 def people_erase(*, actor: Actor, person_ids: Iterable[int], reason: str) -> ErasureReport:

@@ -58,7 +58,7 @@ from candor.audit.services import audit_record
 from candor.core.actor import Actor
 from candor.disclosure.selectors import RecipientSummary, recipients
 from candor.people.models import ContactKind, ContactPoint, Person
-from candor.privacy.erasure import ErasureReport, person_erase
+from candor.privacy.erasure import PERSON_FOLDERS, ErasureReport, person_erase
 from candor.privacy.models import SuppressionReason
 from candor.privacy.registry import Category, ModelDeclaration, declarations
 from candor.privacy.suppression import suppress_person
@@ -419,8 +419,10 @@ def _files(ident: Identifiers, result: ProofResult) -> None:
         checked += 1
         if storage.exists(stored):
             result.residues.append(Residue("storage", stored, "file"))
-    folder = f"documents/{ident.pseudonym}"
-    if default_storage.exists(folder):
+    for top in PERSON_FOLDERS:
+        folder = f"{top}/{ident.pseudonym}"
+        if not default_storage.exists(folder):
+            continue
         _dirs, names = default_storage.listdir(folder)
         checked += 1
         known = {r.row for r in result.residues if r.where == "storage"}

@@ -41,13 +41,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import translation
 from django.db.models import Q
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -55,10 +54,6 @@ from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
 from candor.privacy import gate
-from candor.privacy.proof import erase_for_request, erasure_prove
-from candor.rights.access import access_fulfil
-from candor.rights.portability import portability_fulfil
-from candor.rights.rectification import rectify
 from candor.privacy.models import (
     Consent,
     Restriction,
@@ -66,6 +61,7 @@ from candor.privacy.models import (
     Via,
 )
 from candor.privacy.policy import policy
+from candor.privacy.proof import erase_for_request, erasure_prove
 from candor.privacy.services import (
     consent_withdraw,
     objection_override,
@@ -73,7 +69,10 @@ from candor.privacy.services import (
     restriction_lift,
     restriction_start,
 )
+from candor.rights.access import access_fulfil
 from candor.rights.models import Kind, MessageKind, Outcome, RequestChannel, SubjectRequest
+from candor.rights.portability import portability_fulfil
+from candor.rights.rectification import rectify
 
 VIA = {
     RequestChannel.EMAIL: Via.EMAIL,
@@ -400,7 +399,10 @@ def erasure_fulfil(job: Fulfilment) -> Fulfilled:
     done = erase_for_request(actor=job.actor, person_id=person.pk, reason="request")
     report = done.report
     obligations = sorted(set(report.kept.values()))
-    told = [{"kind": r.kind, "name": r.name, "categories": sorted(r.categories)} for r in done.recipients]
+    told: list[dict[str, Any]] = [
+        {"kind": r.kind, "name": r.name, "categories": sorted(r.categories)}
+        for r in done.recipients
+    ]
     result: dict[str, Any] = {
         "erased": report.erased == [person.pk],
         "deleted": dict(report.deleted),
@@ -424,7 +426,7 @@ def erasure_fulfil(job: Fulfilment) -> Fulfilled:
     if told:
         with translation.override(job.language):
             text = _("We are telling those who received your data that it was erased: %s.")
-        effects.append({"code": "text", "text": text % ", ".join(r["name"] for r in told)})
+        effects.append({"code": "text", "text": text % ", ".join(str(r["name"]) for r in told)})
     return Fulfilled(result=result, effects=effects, obligations="\n".join(obligations))
 
 
@@ -509,7 +511,11 @@ def rectification_fulfil(job: Fulfilment) -> Fulfilled:
     )
     if not done.ok:
         raise ValidationError(
-            {"changes": [f"{path}: {' '.join(messages)}" for path, messages in done.errors.items()]},
+            {
+                "changes": [
+                    f"{path}: {' '.join(messages)}" for path, messages in done.errors.items()
+                ]
+            },
             code="rectification_refused",
         )
     told = [{"kind": r.kind, "name": r.name} for r in done.recipients]

@@ -39,9 +39,9 @@ from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
-from candor.privacy.proof import ProofResult
 from candor.privacy.models import RestrictionGround
 from candor.privacy.policy import policy
+from candor.privacy.proof import ProofResult
 from candor.rights import clock as request_clock
 from candor.rights import fulfil, letters
 from candor.rights.models import (
@@ -115,9 +115,16 @@ class DuplicateRequest(ValidationError):
         self.reference = reference
 
 
+SYSTEM_ACTIONS = frozenset({"proof_failed"})  # taken by Candor itself, never offered to staff
+
+
 def allowed_actions(status: str) -> list[str]:
-    """The state-changing actions the table allows in ``status``."""
-    return [name for name, (sources, _to) in TRANSITIONS.items() if status in sources]
+    """The state-changing actions the table allows staff in ``status``."""
+    return [
+        name
+        for name, (sources, _to) in TRANSITIONS.items()
+        if status in sources and name not in SYSTEM_ACTIONS
+    ]
 
 
 def _check(request: SubjectRequest, action: str) -> str | None:

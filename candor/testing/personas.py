@@ -112,6 +112,13 @@ def _english() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Stored files of each test go to a folder of its own, never the data folder of the demo:
+    exports and documents written by one test are not seen by another."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty cache: ids are reused between tests, cached names not."""
     from django.core.cache import cache

@@ -11,6 +11,7 @@ import json
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 
 from candor.api.tests.factories import make_candidate, make_client
 from candor.audit.models import AuditEvent
@@ -266,7 +267,7 @@ def test_an_erasure_is_proven_once_it_commits_and_the_proof_is_on_the_request(ac
 @pytest.mark.req("R6.6")
 @pytest.mark.django_db(transaction=True)
 def test_residue_found_by_the_proof_fails_the_request_until_the_dpo_clears_it(actor):
-    person, email = person_with_email(actor)
+    _person, email = person_with_email(actor)
     other = make_candidate(actor)
     Person.objects.filter(pk=other.pk).update(notes=f"Knows {email}, call back.")
     search_index([other.pk])
@@ -361,3 +362,24 @@ def test_a_rectification_request_corrects_all_or_nothing_and_lists_recipients(ac
     body = _decision(request)
     assert client.name in body
     assert old_name not in json.dumps(request.result)
+
+
+@pytest.mark.req("R6.6")
+@pytest.mark.django_db(transaction=True)
+def test_erasure_deletes_the_copies_of_exports_handed_to_the_person(actor):
+    person, email = person_with_email(actor)
+    access = request_decide(
+        actor=actor, request=_verified(actor, email, "access"), outcome="fulfilled"
+    )
+    stored = [f["path"] for f in access.result["files"]]
+    assert all(default_storage.exists(path) for path in stored)
+
+    erasure = request_decide(
+        actor=actor, request=_verified(actor, email, "erasure"), outcome="fulfilled"
+    )
+
+    assert not any(default_storage.exists(path) for path in stored)
+    erasure.refresh_from_db()
+    assert erasure.result["proof"]["clean"] is True
+    assert erasure.result["proof"]["scanned"]["stored files"] >= 0
+    assert not default_storage.listdir(f"rights/{person.pseudonym}")[1]

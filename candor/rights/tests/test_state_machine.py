@@ -264,7 +264,10 @@ def test_the_table_of_transitions_is_what_the_services_check():
         "decide",
         "withdraw",
         "fee",
+        "proof_failed",
+        "clear_residue",
     }
+    assert allowed_actions(Status.PROOF_FAILED) == ["clear_residue"]
 
 
 def test_every_step_is_in_the_timeline_and_the_audit_trail(actor):

@@ -48,6 +48,7 @@ from candor.rights.requests import (
     request_fee,
     request_message,
     request_open,
+    request_residue_cleared,
     request_verify,
     request_viewed,
     request_withdraw,
@@ -162,10 +163,37 @@ class DecideForm(forms.Form):
     )
     grounds = _text(gettext_lazy("Objection: compelling legitimate grounds or legal claims"))
     obligations = _text(gettext_lazy("Kept under a legal obligation, and why"), rows=2)
+    changes = _text(
+        gettext_lazy("Rectification: the corrections, one per line as field = new value"),
+        rows=3,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = _purposes()  # type: ignore[attr-defined]
+        self.fields["changes"].help_text = _(
+            "For example: last_name = Peeters, birth_date = 1990-04-02, "
+            "address.postcode = 9000, profile.desired_function = Boekhouder, "
+            "contact_points.new.email = naam@example.com"
+        )
+
+    def clean_changes(self) -> dict[str, str]:
+        """``field = value`` lines into a mapping; a line without ``=`` is refused as typed."""
+        changes: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data.get("changes", "").splitlines(), 1):
+            if not line.strip():
+                continue
+            path, sep, value = line.partition("=")
+            if not sep or not path.strip():
+                raise ValidationError(
+                    _("Line %(number)d is not of the form field = new value.") % {"number": number}
+                )
+            changes[path.strip()] = value.strip()
+        return changes
+
+
+class ResidueForm(forms.Form):
+    note = _text(gettext_lazy("What was removed, and where (no personal data)"), required=True)
 
 
 class FeeForm(forms.Form):
@@ -189,6 +217,7 @@ FORMS: dict[str, type[forms.Form]] = {
     "fee": FeeForm,
     "message": MessageForm,
     "withdraw": NoteForm,
+    "residue": ResidueForm,
 }
 
 
@@ -388,6 +417,11 @@ request_message_view = _action(
     gettext_lazy("Message logged."),
     lambda actor, r, d: request_message(actor=actor, request=r, **d),
 )
+request_residue_view = _action(
+    "residue",
+    gettext_lazy("Residue recorded as removed; the request is decided again."),
+    lambda actor, r, d: request_residue_cleared(actor=actor, request=r, note=d["note"]),
+)
 request_withdraw_view = _action(
     "withdraw",
     gettext_lazy("Closed: withdrawn by the requester."),
@@ -413,6 +447,9 @@ urlpatterns: list[URLPattern] = [
         "privacy/requests/<int:request_id>/messages/",
         request_message_view,
         name="request_message",
+    ),
+    path(
+        "privacy/requests/<int:request_id>/residue/", request_residue_view, name="request_residue"
     ),
     path(
         "privacy/requests/<int:request_id>/withdraw/",

@@ -23,6 +23,7 @@ SITE: Expectations = {
     "privacy/requests/<int:request_id>/fee/": (DPO, 405),  # fee flag
     "privacy/requests/<int:request_id>/messages/": (DPO, 405),  # log a message in or out
     "privacy/requests/<int:request_id>/withdraw/": (DPO, 405),  # withdrawn by the requester
+    "privacy/requests/<int:request_id>/residue/": (DPO, 405),  # residue of an erasure removed
 }
 
 API: dict[tuple[str, str], frozenset[str]] = {

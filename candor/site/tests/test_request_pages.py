@@ -250,3 +250,33 @@ def test_the_pages_speak_the_dpos_language(client: Client, make_user: Any, actor
     assert "Inbox: nieuw en niet nagekeken" in listing
     assert "Tijdlijn" in page
     assert "Identiteit nakijken" in page
+
+
+@pytest.mark.req("R6.5")
+def test_a_rectification_is_entered_line_by_line_and_a_bad_line_changes_nothing(
+    desk: Client, actor: Actor
+):
+    request, email = _opened(actor, kind="rectification")
+    request = request_verify(actor=actor, request=request, method="known_channel")
+    person = request.person
+    assert person is not None
+    url = reverse("site:request_decide", args=[request.pk])
+
+    bad = desk.post(url, {"outcome": "fulfilled", "changes": "last_name Peeters"})
+    assert bad.status_code == 400
+    assert "Line 1 is not of the form field = new value." in bad.content.decode()
+    refused = desk.post(url, {"outcome": "fulfilled", "changes": "birth_date = 31/02/1990"})
+    assert refused.status_code == 400
+    assert "birth_date" in refused.content.decode()
+    person.refresh_from_db()
+    assert person.last_name != "Peeters"
+
+    done = desk.post(url, {"outcome": "fulfilled", "changes": "last_name = Peeters\n\n"})
+
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.last_name == "Peeters"
+    page = desk.get(reverse("site:request", args=[request.pk])).content.decode()
+    assert "Corrected" in page
+    assert "None: the ledger records no recipient of this data." in page
+    assert mail.outbox[-1].to == [email]

@@ -58,7 +58,7 @@ def _moment(value: str) -> dt.datetime:
 class Command(BaseCommand):
     help = "Requests from people exercising their rights (GDPR Art. 12-22)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:  # noqa: PLR0915 - one parser per action, read top to bottom
         sub = parser.add_subparsers(dest="action", required=True)
 
         opening = sub.add_parser("open", help="record a request as received")
@@ -107,6 +107,13 @@ class Command(BaseCommand):
         decide.add_argument("--obligations", default="", help="what is kept, and why")
         decide.add_argument("--fee", default=None, choices=Fee.values, help="flag a fee first")
         decide.add_argument("--fee-reason", default="")
+        decide.add_argument(
+            "--change",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="rectification: a correction (repeat for several), e.g. last_name=Peeters",
+        )
 
         listing = sub.add_parser("list", help="a queue of requests")
         listing.add_argument("--queue", default="open", choices=QUEUES)
@@ -207,8 +214,13 @@ class Command(BaseCommand):
             restriction_ground=options["ground"],
             grounds=options["grounds"],
             obligations=options["obligations"],
+            changes=_changes(options["change"]),
         )
         self.stdout.write(f"{request.reference} decided: {request.outcome}; person told")
+        proof = request.result.get("proof") if request.result else None
+        if proof and proof.get("status") != "pending":
+            verdict = "clean" if proof["clean"] else f"{len(proof['residues'])} residue(s)"
+            self.stdout.write(f"proof of erasure: {verdict}")
 
     def _list(self, actor: Any, options: dict[str, Any]) -> None:
         rows = requests_queue(options["queue"])[: max(1, options["limit"])]
@@ -249,3 +261,14 @@ def _problem(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
     return " ".join(exc.messages)
+
+
+def _changes(given: list[str]) -> dict[str, str]:
+    """``FIELD=VALUE`` arguments into a mapping; anything else is refused before any change."""
+    changes: dict[str, str] = {}
+    for item in given:
+        path, sep, value = item.partition("=")
+        if not sep or not path.strip():
+            raise CommandError(f"--change {item!r}: write it as FIELD=VALUE")
+        changes[path.strip()] = value.strip()
+    return changes
