@@ -321,6 +321,9 @@ class DemoBuilder:
             dpo=Actor.for_user(staff["dpo"]),
             person_ids=person_ids,
         )
+        from candor.demo.requests import demo_requests
+
+        demo_requests(rng=self.rng, dpo=Actor.for_user(staff["dpo"]), person_ids=person_ids)
         return {
             "candidates": len(person_ids),
             "clients": len(clients),
