@@ -43,6 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "processor.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "processor.manage": frozenset({Role.DPO}),
     "processor.transfer": frozenset({Role.CONSULTANT}),  # e.g. a file for an external assessor
+    # introductions on consent (R4.1): consultants ask the candidate and record the answer.
+    # Client contacts (Role.CLIENT) hold no permission here: the portal checks their role and
+    # scopes everything to their organisation.
+    "introduction.manage": frozenset({Role.CONSULTANT}),
 }
 
 

@@ -177,6 +177,12 @@ class Notices(_Strict):
     due_days: Annotated[int, Field(ge=1, le=31)] = 30  # Art. 14(3)(a): at the latest one month
 
 
+class Introductions(_Strict):
+    # How long a candidate's consent link for an introduction works (R4.1); past it, silence
+    # counts as no and the introduction expires.
+    link_days: Annotated[int, Field(ge=1, le=60)] = 14
+
+
 FEATURES = (
     "search",
     "matching",
@@ -197,6 +203,7 @@ class Policy(_Strict):
     features: dict[str, str]
     retention: Retention
     notices: Notices = Notices()
+    introductions: Introductions = Introductions()
     transfers: list[Transfer] = []
 
     @model_validator(mode="before")

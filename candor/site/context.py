@@ -18,4 +18,10 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_ropa": can(user, "ropa.view"),
         "show_mailings": can(user, "mailing.view"),
         "show_processors": can(user, "processor.view"),
+        "show_introductions": can(user, "introduction.manage"),
+        "show_portal": bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and getattr(user, "role", "") == "client"
+        ),
     }
