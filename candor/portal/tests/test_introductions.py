@@ -312,3 +312,20 @@ def test_the_token_is_bound_to_the_introduction(actor, portal_user, client_org, 
     introduction = _asked(actor, portal_user, client_org, candidate)
 
     assert consent_token(introduction) == consent_link()[1]
+
+
+def test_the_worker_s_daily_job_expires_unanswered_introductions(
+    actor, portal_user, client_org, candidate
+):
+    from candor.privacy import jobs
+    from candor.privacy.worker import load_job
+
+    introduction = _asked(actor, portal_user, client_org, candidate)
+    job = load_job(jobs.DAILY_JOBS["introductions_expire"])
+
+    with time_machine.travel(clock.now() + dt.timedelta(days=20)):
+        assert job(today=clock.today()) == {"expired": 1}
+
+    introduction.refresh_from_db()
+    assert introduction.status == IntroductionStatus.EXPIRED
+    assert _reveals(candidate.pk) == []
