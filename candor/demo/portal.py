@@ -17,7 +17,9 @@ from candor.relations.services import contact_person_create
 PROFILES = 5
 
 
-def demo_portal(*, consultant: Actor, user: User, client: Organisation, person_ids: list[int]) -> int:
+def demo_portal(
+    *, consultant: Actor, user: User, client: Organisation, person_ids: list[int]
+) -> int:
     """Link the portal log-in to ``client``, send it up to ``PROFILES`` profiles and ask to meet
     the first candidate; returns how many profiles were sent."""
     contact = contact_person_create(

@@ -19,6 +19,7 @@ from typing import Any
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ from candor.recruitment.models import Vacancy
 
 log = logging.getLogger(__name__)
 
-TOKEN_SALT = "candor.portal.introduction-consent"
+TOKEN_SALT = "candor.portal.introduction-consent"  # noqa: S105 - a salt, not a secret
 SHARING = "client_sharing"  # the policy feature whose purpose covers sharing with clients
 REVEALED_CATEGORIES = ("identity", "contact")
 ANSWERABLE = (IntroductionStatus.REQUESTED, IntroductionStatus.ASKED)
@@ -54,7 +55,10 @@ def consent_token(introduction: Introduction) -> str:
     """A signed token bound to the introduction (and to when it was asked: asking again makes
     the earlier link invalid). Signed with the site's secret key under its own salt."""
     return signing.dumps(
-        {"i": introduction.pk, "a": introduction.asked_at.isoformat() if introduction.asked_at else ""},
+        {
+            "i": introduction.pk,
+            "a": introduction.asked_at.isoformat() if introduction.asked_at else "",
+        },
         salt=TOKEN_SALT,
     )
 
@@ -120,14 +124,21 @@ def _vacancy_of_mailing(reference: str, organisation_id: int) -> int | None:
     mailing_id = reference.removeprefix("mailing:")
     if not mailing_id.isdigit():
         return None
-    vacancy_id = Mailing.objects.filter(pk=int(mailing_id)).values_list("vacancy", flat=True).first()
+    vacancy_id = (
+        Mailing.objects.filter(pk=int(mailing_id)).values_list("vacancy", flat=True).first()
+    )
     if vacancy_id and Vacancy.objects.filter(pk=vacancy_id, client_id=organisation_id).exists():
         return int(vacancy_id)
     return None
 
 
 def introduction_request(
-    *, actor: Actor, organisation_id: int, code: str, user_id: int | None, vacancy_id: int | None = None
+    *,
+    actor: Actor,
+    organisation_id: int,
+    code: str,
+    user_id: int | None,
+    vacancy_id: int | None = None,
 ) -> Introduction:
     """A client asks to meet the candidate behind a profile it received (R4.1).
 
@@ -153,9 +164,9 @@ def introduction_request(
         existing = (
             Introduction.objects.select_for_update()
             .filter(
+                Q(vacancy__isnull=True) if vacancy_id is None else Q(vacancy_id=vacancy_id),
                 organisation_id=organisation_id,
                 person_id=received.person_id,
-                vacancy_id=vacancy_id,
                 status__in=OPEN_STATUSES,
                 revoked_at__isnull=True,
             )
@@ -291,7 +302,12 @@ def _reveal(actor: Actor, introduction: Introduction) -> None:
             )
     except DisclosureRefused as refused:
         log.warning("introduction %s: reveal refused by the gate", introduction.pk)
-        _audit(actor, introduction, "introduction.reveal_refused", reasons=list(map(str, refused.refused.get(introduction.person_id, ()))))
+        _audit(
+            actor,
+            introduction,
+            "introduction.reveal_refused",
+            reasons=list(map(str, refused.refused.get(introduction.person_id, ()))),
+        )
         return
     introduction.status = IntroductionStatus.REVEALED
     introduction.revealed_at = clock.now()
@@ -304,9 +320,19 @@ def _answer(actor: Actor, introduction: Introduction, *, accepted: bool) -> None
     introduction.status = IntroductionStatus.ACCEPTED if accepted else IntroductionStatus.DECLINED
     introduction.answered_at = clock.now()
     introduction.save(
-        update_fields=["status", "answered_at", "asked_via", "evidence", "recorded_by", "asked_by", "asked_at"]
+        update_fields=[
+            "status",
+            "answered_at",
+            "asked_via",
+            "evidence",
+            "recorded_by",
+            "asked_by",
+            "asked_at",
+        ]
     )
-    _audit(actor, introduction, "introduction.answer", accepted=accepted, via=introduction.asked_via)
+    _audit(
+        actor, introduction, "introduction.answer", accepted=accepted, via=introduction.asked_via
+    )
     if accepted:
         _reveal(actor, introduction)
 

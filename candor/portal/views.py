@@ -183,7 +183,9 @@ def consent(request: HttpRequest, introduction_id: int, token: str) -> HttpRespo
                 )
             elif answer == "withdraw":
                 found = introduction_from_token(introduction_id, token)
-                found = introduction_revoke(actor=link_actor(found), introduction=found, token=token)
+                found = introduction_revoke(
+                    actor=link_actor(found), introduction=found, token=token
+                )
                 note = _("Your agreement is withdrawn: the client no longer sees your details.")
             else:
                 raise IntroductionRefused(_("Choose yes or no."))
@@ -204,4 +206,3 @@ def consent(request: HttpRequest, introduction_id: int, token: str) -> HttpRespo
         "portal/consent.html",
         {"introduction": found, "now": clock.now(), "statuses": IntroductionStatus},
     )
-

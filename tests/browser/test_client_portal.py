@@ -35,7 +35,9 @@ def test_a_client_sees_a_received_profile_and_asks_to_meet_the_candidate(
         email="ine.wouters@client.example.com",
     )
     user: User = make_user("ine.wouters", Role.CLIENT, contact=contact)
-    person = make_candidate(actor, first_name="Jens", last_name="Goossens", desired_function="Planner")
+    person = make_candidate(
+        actor, first_name="Jens", last_name="Goossens", desired_function="Planner"
+    )
     profile_disclose(actor=actor, person_id=person.pk, organisation=organisation)
     code = profile_code(person.pseudonym)
 

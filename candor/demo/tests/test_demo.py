@@ -58,7 +58,8 @@ def test_demo_loads_a_full_agency_once() -> None:
         assert user.check_password("candor-demo")
     assert "candor-demo" in text
     portal = User.objects.get(username="client")
-    assert portal.contact is not None and portal.contact.organisation.kind == "client"
+    assert portal.contact is not None
+    assert portal.contact.organisation.kind == "client"
     assert audit_verify().ok
 
     before = (Person.objects.count(), Application.objects.count(), Contract.objects.count())

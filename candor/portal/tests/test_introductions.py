@@ -92,25 +92,40 @@ def test_a_yes_through_the_mailed_link_reveals_name_and_contact_to_that_client_w
     introduction_ask(actor=actor, introduction=introduction, base_url=BASE)
     (message,) = mail.outbox
     assert message.to == ["sofie.vermeulen@example.com"]
-    assert "Logistiek Noord NV" in message.body and "Magazijnier" in message.body
+    assert "Logistiek Noord NV" in message.body
+    assert "Magazijnier" in message.body
     assert "Logistiek Noord NV" in message.alternatives[0][0]
     introduction_id, token = consent_link(message)
     assert introduction_id == introduction.pk
 
-    answered = introduction_answer_by_link(introduction_id=introduction.pk, token=token, accepted=True)
+    answered = introduction_answer_by_link(
+        introduction_id=introduction.pk, token=token, accepted=True
+    )
 
     assert answered.status == IntroductionStatus.REVEALED
     (row,) = _reveals(candidate.pk)
     assert answered.disclosure_id == row.pk
-    assert row.organisation_id == client_org.pk and row.channel == Channel.PORTAL
-    assert row.categories == ["contact", "identity"] and row.purpose == "mediation"
+    assert row.organisation_id == client_org.pk
+    assert row.channel == Channel.PORTAL
+    assert row.categories == ["contact", "identity"]
+    assert row.purpose == "mediation"
     assert row.reference == f"introduction:{introduction.pk}"
-    assert "Sofie Vermeulen" in row.content and "sofie.vermeulen@example.com" in row.content
+    assert "Sofie Vermeulen" in row.content
+    assert "sofie.vermeulen@example.com" in row.content
     assert "+32470123456" in row.content
     assert [i.pk for i in selectors.revealed_candidates(client_org.pk)] == [introduction.pk]
     assert list(selectors.revealed_candidates(other_org.pk)) == []  # that client only
-    actions = set(AuditEvent.objects.filter(object_type="portal.introduction").values_list("action", flat=True))
-    assert {"introduction.request", "introduction.ask", "introduction.answer", "introduction.reveal"} <= actions
+    actions = set(
+        AuditEvent.objects.filter(object_type="portal.introduction").values_list(
+            "action", flat=True
+        )
+    )
+    assert {
+        "introduction.request",
+        "introduction.ask",
+        "introduction.answer",
+        "introduction.reveal",
+    } <= actions
     # the reveal is not listed as a received profile
     assert [p.code for p in selectors.client_profiles(client_org.pk)] == [code]
 
@@ -119,9 +134,12 @@ def test_a_no_reveals_nothing(actor, portal_user, client_org, candidate):
     introduction = _asked(actor, portal_user, client_org, candidate)
     _, token = consent_link()
 
-    answered = introduction_answer_by_link(introduction_id=introduction.pk, token=token, accepted=False)
+    answered = introduction_answer_by_link(
+        introduction_id=introduction.pk, token=token, accepted=False
+    )
 
-    assert answered.status == IntroductionStatus.DECLINED and answered.answered_at is not None
+    assert answered.status == IntroductionStatus.DECLINED
+    assert answered.answered_at is not None
     assert _reveals(candidate.pk) == []
     assert list(selectors.revealed_candidates(client_org.pk)) == []
     with pytest.raises(IntroductionRefused, match="already answered"):
@@ -182,7 +200,8 @@ def test_revocation_after_the_reveal_hides_the_candidate_but_the_ledger_keeps_th
     introduction_revoke(actor=actor, introduction=introduction, token=token)
 
     introduction.refresh_from_db()
-    assert introduction.status == IntroductionStatus.REVOKED and introduction.revealed_at
+    assert introduction.status == IntroductionStatus.REVOKED
+    assert introduction.revealed_at
     assert not introduction.visible_to_client
     assert list(selectors.revealed_candidates(client_org.pk)) == []
     assert len(_reveals(candidate.pk)) == 1
@@ -195,9 +214,11 @@ def test_a_tampered_link_is_refused_logged_and_discloses_nothing(
     _, token = consent_link()
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
 
-    with caplog.at_level(logging.WARNING, logger="candor.portal.services"):
-        with pytest.raises(IntroductionRefused, match="not valid"):
-            introduction_answer_by_link(introduction_id=introduction.pk, token=tampered, accepted=True)
+    with (
+        caplog.at_level(logging.WARNING, logger="candor.portal.services"),
+        pytest.raises(IntroductionRefused, match="not valid"),
+    ):
+        introduction_answer_by_link(introduction_id=introduction.pk, token=tampered, accepted=True)
 
     assert "bad signature" in caplog.text
     introduction.refresh_from_db()
@@ -218,31 +239,40 @@ def test_the_link_of_another_introduction_or_an_earlier_request_is_refused(
     introduction_ask(actor=actor, introduction=first, base_url=BASE)
     with pytest.raises(IntroductionRefused, match="not valid"):
         introduction_answer_by_link(introduction_id=first.pk, token=first_token, accepted=True)
-    assert introduction_answer_by_link(
-        introduction_id=first.pk, token=consent_link()[1], accepted=False
-    ).status == IntroductionStatus.DECLINED
+    assert (
+        introduction_answer_by_link(
+            introduction_id=first.pk, token=consent_link()[1], accepted=False
+        ).status
+        == IntroductionStatus.DECLINED
+    )
     assert Disclosure.objects.filter(reference__startswith="introduction:").count() == 0
 
 
 def test_a_client_asking_for_a_candidate_it_was_not_sent_is_refused_and_logged(
-    actor, portal_user, client_org, other_org, candidate, caplog
+    actor, portal_user, *, client_org, other_org, candidate, caplog
 ):
     code = send_profile(actor, candidate, other_org)  # sent to another client only
 
-    with caplog.at_level(logging.WARNING):
-        with pytest.raises(IntroductionRefused, match=f"Candidate {code} was not sent to your organisation"):
-            introduction_request(
-                actor=Actor.for_user(portal_user),
-                organisation_id=client_org.pk,
-                code=code,
-                user_id=portal_user.pk,
-            )
+    with (
+        caplog.at_level(logging.WARNING),
+        pytest.raises(
+            IntroductionRefused, match=f"Candidate {code} was not sent to your organisation"
+        ),
+    ):
+        introduction_request(
+            actor=Actor.for_user(portal_user),
+            organisation_id=client_org.pk,
+            code=code,
+            user_id=portal_user.pk,
+        )
 
     assert "was not sent" in caplog.text or "not sent" in caplog.text
     assert Introduction.objects.count() == 0
 
 
-def test_a_vacancy_of_another_client_is_refused(actor, portal_user, client_org, other_org, candidate):
+def test_a_vacancy_of_another_client_is_refused(
+    actor, portal_user, client_org, other_org, candidate
+):
     theirs = make_vacancy(actor, other_org)
 
     with pytest.raises(IntroductionRefused, match="not one of your organisation"):
@@ -256,10 +286,13 @@ def test_asking_twice_returns_the_open_request(actor, portal_user, client_org, c
 
     again = _requested(actor, portal_user, client_org, candidate)
 
-    assert again.pk == first.pk and Introduction.objects.count() == 1
+    assert again.pk == first.pk
+    assert Introduction.objects.count() == 1
 
 
-def test_a_phone_answer_needs_its_evidence_and_a_yes_reveals(actor, portal_user, client_org, candidate):
+def test_a_phone_answer_needs_its_evidence_and_a_yes_reveals(
+    actor, portal_user, client_org, candidate
+):
     introduction = _requested(actor, portal_user, client_org, candidate)
 
     with pytest.raises(IntroductionRefused, match="how the candidate answered"):
@@ -276,7 +309,8 @@ def test_a_phone_answer_needs_its_evidence_and_a_yes_reveals(actor, portal_user,
         evidence="Gebeld op 3 maart om 10u, akkoord gegeven aan An Peeters.",
     )
 
-    assert done.status == IntroductionStatus.REVEALED and done.recorded_by_id == actor.user_id
+    assert done.status == IntroductionStatus.REVEALED
+    assert done.recorded_by_id == actor.user_id
     assert done.asked_via == AskedVia.PHONE
     assert len(_reveals(candidate.pk)) == 1
 
@@ -288,7 +322,9 @@ def test_a_yes_from_a_candidate_who_restricted_their_data_reveals_nothing(
     _, token = consent_link()
     restriction_start(actor=actor, person=candidate, ground="accuracy", via="email")
 
-    answered = introduction_answer_by_link(introduction_id=introduction.pk, token=token, accepted=True)
+    answered = introduction_answer_by_link(
+        introduction_id=introduction.pk, token=token, accepted=True
+    )
 
     assert answered.status == IntroductionStatus.ACCEPTED  # the consultant sees why
     assert _reveals(candidate.pk) == []
@@ -305,7 +341,8 @@ def test_a_candidate_without_an_e_mail_address_cannot_be_asked_by_e_mail(
         introduction_ask(actor=actor, introduction=introduction, base_url=BASE)
 
     introduction.refresh_from_db()
-    assert introduction.status == IntroductionStatus.REQUESTED and mail.outbox == []
+    assert introduction.status == IntroductionStatus.REQUESTED
+    assert mail.outbox == []
 
 
 def test_the_token_is_bound_to_the_introduction(actor, portal_user, client_org, candidate):

@@ -28,9 +28,9 @@ from candor.audit.services import audit_verify
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.disclosure.models import Disclosure, Mailing, MailingCandidate, MailingRecipient
-from candor.portal.models import Introduction
 from candor.guidance.models import GuidanceSession, Trajectory
 from candor.people.models import Address, ContactKind, ContactPoint, Document, Person
+from candor.portal.models import Introduction
 from candor.privacy import erasure
 from candor.privacy.erasure import erasure_plan, kept_fields, people_erase, person_erase
 from candor.privacy.gate import may

@@ -21,6 +21,7 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def users_by_role(
+    *,
     consultant: User,
     dpo: User,
     administrator: User,
