@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from candor.disclosure.selectors import Received, received_profile, received_profiles
 from candor.portal.models import Introduction, IntroductionStatus
-from candor.recruitment.models import Vacancy
+from candor.recruitment.models import Vacancy, VacancyStatus
 
 REVEAL_PREFIX = "introduction:"
 
@@ -26,7 +26,12 @@ def organisation_id_of(user: Any) -> int | None:
 
 
 def client_vacancies(organisation_id: int) -> QuerySet[Vacancy]:
-    return Vacancy.objects.filter(client_id=organisation_id).order_by("-opened_on", "-pk")
+    """The organisation's vacancies, but not the agency's drafts."""
+    return (
+        Vacancy.objects.filter(client_id=organisation_id)
+        .exclude(status=VacancyStatus.DRAFT)
+        .order_by("-opened_on", "-pk")
+    )
 
 
 def client_vacancy(organisation_id: int, vacancy_id: int) -> Vacancy | None:

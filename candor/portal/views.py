@@ -34,6 +34,7 @@ from candor.portal.services import (
     introduction_revoke,
     link_actor,
 )
+from candor.recruitment.models import VacancyStatus
 
 PER_PAGE = 20
 
@@ -110,7 +111,9 @@ def profile(request: HttpRequest, organisation_id: int, code: str) -> HttpRespon
         {
             "received": received,
             "introduction": selectors.open_codes(organisation_id).get(received.code),
-            "vacancies": selectors.client_vacancies(organisation_id).filter(status="open"),
+            "vacancies": selectors.client_vacancies(organisation_id).filter(
+                status=VacancyStatus.OPEN
+            ),
         },
     )
 
