@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("clients/", include("candor.portal.urls")),
     path("", include("candor.site.urls")),
 ]
 

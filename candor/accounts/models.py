@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     DPO = "dpo", _("Data protection officer")
     ADMINISTRATOR = "administrator", _("Administrator")
     INHOUSE_CLIENT = "inhouse_client", _("In-house client user")
+    CLIENT = "client", _("Client contact")
     SITE = "site", _("Site account")
 
 
@@ -64,6 +65,7 @@ class Office(models.Model):
         "office": "organisational unit",
         "client": "the client organisation an in-house user belongs to",
         "person": "link to the data subject record of a site account",
+        "contact": "the client contact person a client-portal log-in belongs to",
     },
     on_erasure="anonymise_fields",
     description="Staff users and site accounts",
@@ -88,6 +90,16 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="account",
+    )
+    # A client-portal log-in (role CLIENT) belongs to one contact person of one client
+    # organisation; the portal shows only that organisation's data.
+    contact = models.ForeignKey(
+        "relations.ContactPerson",
+        verbose_name=_("client contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_users",
     )
     language = models.CharField(_("language"), max_length=5, default="nl")
 

@@ -47,6 +47,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # verifying, extending, deciding and the queues are the DPO's.
     "requests.open": frozenset({Role.CONSULTANT, Role.DPO}),
     "requests.manage": frozenset({Role.DPO}),
+    # introductions on consent (R4.1): consultants ask the candidate and record the answer.
+    # Client contacts (Role.CLIENT) hold no permission here: the portal checks their role and
+    # scopes everything to their organisation.
+    "introduction.manage": frozenset({Role.CONSULTANT}),
 }
 
 

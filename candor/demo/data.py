@@ -68,6 +68,7 @@ STAFF = [
     ("dpo", Role.DPO, "Karen", "Jacobs", "Brussel"),
     ("admin", Role.ADMINISTRATOR, "Pieter", "Mertens", "Brussel"),
     ("inhouse", Role.INHOUSE_CLIENT, "Nadia", "Hermans", ""),
+    ("client", Role.CLIENT, "Ruben", "Claes", ""),  # client portal (/clients/)
 ]
 
 FUNCTIONS = [
@@ -324,6 +325,14 @@ class DemoBuilder:
         from candor.demo.requests import demo_requests
 
         demo_requests(rng=self.rng, dpo=Actor.for_user(staff["dpo"]), person_ids=person_ids)
+        from candor.demo.portal import demo_portal
+
+        demo_portal(
+            consultant=self.actor,
+            user=staff["client"],
+            client=clients[0],
+            person_ids=person_ids[-40:],
+        )
         return {
             "candidates": len(person_ids),
             "clients": len(clients),

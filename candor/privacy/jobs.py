@@ -14,6 +14,7 @@ DAILY_JOBS: dict[str, str] = {
     "retention_sweep": "candor.privacy.sweep:daily_job",
     "notices_send": "candor.privacy.notices:daily_job",
     "consent_renewals": "candor.privacy.consents:daily_job",
+    "introductions_expire": "candor.portal.services:daily_job",
 }
 
 # Work handed to the worker by people (a mailing queued by a consultant): run at every check, not

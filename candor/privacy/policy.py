@@ -186,6 +186,12 @@ class Requests(_Strict):
     due_soon_days: Annotated[int, Field(ge=1, le=31)] = 7  # the "due this week" queue
 
 
+class Introductions(_Strict):
+    # How long a candidate's consent link for an introduction works (R4.1); past it, silence
+    # counts as no and the introduction expires.
+    link_days: Annotated[int, Field(ge=1, le=60)] = 14
+
+
 FEATURES = (
     "search",
     "matching",
@@ -207,6 +213,8 @@ class Policy(_Strict):
     retention: Retention
     notices: Notices = Notices()
     requests: Requests = Requests()
+
+    introductions: Introductions = Introductions()
     transfers: list[Transfer] = []
 
     @model_validator(mode="before")

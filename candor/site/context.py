@@ -19,4 +19,10 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_mailings": can(user, "mailing.view"),
         "show_processors": can(user, "processor.view"),
         "show_requests": can(user, "requests.manage"),
+        "show_introductions": can(user, "introduction.manage"),
+        "show_portal": bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and getattr(user, "role", "") == "client"
+        ),
     }

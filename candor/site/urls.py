@@ -6,6 +6,7 @@ from candor.site.pages import (
     candidates,
     disclosure,
     governance,
+    introductions,
     notices,
     organisations,
     privacy,
@@ -21,9 +22,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="site/login.html", redirect_authenticated_user=True
-        ),
+        views.LoginView.as_view(template_name="site/login.html", redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -45,5 +44,6 @@ for area in (
     notices,
     governance,
     disclosure,
+    introductions,
 ):
     urlpatterns += area.urlpatterns

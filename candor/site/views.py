@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -49,6 +50,16 @@ PANEL_ROWS = 10
 ACTION_STAGES = (Stage.NEW, Stage.SCREENING)
 HISTORY_ON_DOSSIER = 10
 HISTORY_PER_PAGE = 50
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in; client contacts land on the client portal, everyone else on the
+    back office (unless the log-in page was reached from another page)."""
+
+    def get_default_redirect_url(self) -> str:
+        if getattr(self.request.user, "role", "") == Role.CLIENT:
+            return reverse("portal:home")
+        return super().get_default_redirect_url()
 
 
 @require("backoffice.enter")

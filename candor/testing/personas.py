@@ -1,7 +1,8 @@
 """Shared test fixtures: the personas and helpers every app's tests use.
 
 Personas (Healthchecks style): ``consultant`` (Antwerp office), ``colleague`` (another office),
-``dpo``, ``administrator``, ``inhouse_user`` (a client's staff), ``site_user``.
+``dpo``, ``administrator``, ``inhouse_user`` (a client's staff), ``client_contact`` (a client's
+contact with a portal log-in; tests link it to a contact person), ``site_user``.
 Only synthetic people and reserved domains (example.com, .invalid, .test).
 """
 
@@ -78,6 +79,11 @@ def administrator(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def inhouse_user(make_user: Callable[..., User]) -> User:
     return make_user("client.user", Role.INHOUSE_CLIENT)
+
+
+@pytest.fixture
+def client_contact(make_user: Callable[..., User]) -> User:
+    return make_user("klant.contact", Role.CLIENT, first_name="Hilde", last_name="Janssens")
 
 
 @pytest.fixture

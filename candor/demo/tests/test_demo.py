@@ -51,11 +51,15 @@ def test_demo_loads_a_full_agency_once() -> None:
         ("dpo", Role.DPO),
         ("admin", Role.ADMINISTRATOR),
         ("inhouse", Role.INHOUSE_CLIENT),
+        ("client", Role.CLIENT),
     ]:
         user = User.objects.get(username=username)
         assert user.role == role
         assert user.check_password("candor-demo")
     assert "candor-demo" in text
+    portal = User.objects.get(username="client")
+    assert portal.contact is not None
+    assert portal.contact.organisation.kind == "client"
     assert audit_verify().ok
 
     before = (Person.objects.count(), Application.objects.count(), Contract.objects.count())

@@ -30,6 +30,7 @@ from candor.core.actor import Actor
 from candor.disclosure.models import Disclosure, Mailing, MailingCandidate, MailingRecipient
 from candor.guidance.models import GuidanceSession, Trajectory
 from candor.people.models import Address, ContactKind, ContactPoint, Document, Person
+from candor.portal.models import Introduction
 from candor.privacy import erasure
 from candor.privacy.erasure import erasure_plan, kept_fields, people_erase, person_erase
 from candor.privacy.gate import may
@@ -300,6 +301,15 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
     )
     MailingRecipient.objects.create(
         mailing=mailing, organisation=client, person=person, address=email, language="nl"
+    )
+    Introduction.objects.create(
+        organisation=client,
+        person=person,
+        code="C-ERASE001",
+        requested_at=now,
+        status="accepted",
+        asked_via="phone",
+        evidence=f"{person.first_name} {surname} zei ja aan de telefoon.",
     )
     User.objects.create_user(
         username=email.split("@")[0],

@@ -10,7 +10,7 @@ from candor.accounts.models import User
 from candor.core.actor import Actor
 
 ANONYMOUS = "anonymous"
-ROLE_NAMES = (ANONYMOUS, "consultant", "dpo", "administrator", "inhouse_client", "site")
+ROLE_NAMES = (ANONYMOUS, "consultant", "dpo", "administrator", "inhouse_client", "client", "site")
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,13 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def users_by_role(
-    consultant: User, dpo: User, administrator: User, inhouse_user: User, site_user: User
+    *,
+    consultant: User,
+    dpo: User,
+    administrator: User,
+    inhouse_user: User,
+    client_contact: User,
+    site_user: User,
 ) -> dict[str, User | None]:
     """One persona per role; ``anonymous`` is nobody."""
     users: dict[str, User | None] = {
@@ -30,6 +36,7 @@ def users_by_role(
         "dpo": dpo,
         "administrator": administrator,
         "inhouse_client": inhouse_user,
+        "client": client_contact,
         "site": site_user,
     }
     for name, user in users.items():

@@ -36,6 +36,7 @@ from candor.site.tests import (
     matrix_governance,
     matrix_notices,
     matrix_organisations,
+    matrix_portal,
     matrix_privacy,
     matrix_requests,
     matrix_retention,
@@ -62,6 +63,7 @@ AREAS = (
     matrix_governance,
     matrix_disclosure,
     matrix_requests,
+    matrix_portal,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
@@ -283,7 +285,7 @@ def test_api_matrix(role, users_by_role, api_client, samples):
         kwargs = {"data": {}, "content_type": "application/json"} if method != "get" else {}
         response = getattr(client, method)(url, **kwargs)
         status = response.status_code
-        if role in {ANONYMOUS, "inhouse_client", "site"}:
+        if role in {ANONYMOUS, "inhouse_client", "client", "site"}:
             expected = {401}  # API tokens are for staff integrations; others hold no valid token
         elif role in allowed:
             expected = None
