@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "candor.relations",
     "candor.search",
     "candor.disclosure",
+    "candor.inhouse",
     "candor.rights",
     "candor.importer",
     "candor.api",

@@ -18,4 +18,11 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_ropa": can(user, "ropa.view"),
         "show_mailings": can(user, "mailing.view"),
         "show_processors": can(user, "processor.view"),
+        "show_inhouse_sessions": can(user, "inhouse.supervise"),
+        "show_postings": can(user, "posting.manage"),
+        "show_inhouse_client": bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and getattr(user, "role", "") == "inhouse_client"
+        ),
     }

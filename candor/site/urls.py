@@ -6,6 +6,7 @@ from candor.site.pages import (
     candidates,
     disclosure,
     governance,
+    inhouse,
     notices,
     organisations,
     privacy,
@@ -43,5 +44,6 @@ for area in (
     notices,
     governance,
     disclosure,
+    inhouse,
 ):
     urlpatterns += area.urlpatterns
