@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -35,12 +36,20 @@ from candor.accounts.models import Role, User
 from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.disclosure.profiles import Rendered, build_profiles, render_profile, shown_categories
+from candor.disclosure.profiles import (
+    DERIVED,
+    SHOWN,
+    Profile,
+    Rendered,
+    build_profiles,
+    render_profile,
+)
 from candor.disclosure.services import Recipient, disclose
 from candor.inhouse.models import Posting, SessionView, SupervisionSession, ViewKind
 from candor.people.models import Person
 from candor.privacy.gate import allowed_ids
 from candor.privacy.policy import policy
+from candor.privacy.registry import declaration_for
 from candor.recruitment.models import Vacancy
 from candor.relations.models import Organisation, OrganisationKind
 from candor.search.services import CandidateSearch, search_candidates
@@ -370,6 +379,31 @@ def session_search(
     return SessionResults(rows=rows, total=len(rows), notes=found.notes)
 
 
+def dossier_categories() -> list[str]:
+    """The categories an in-house dossier draws on: the anonymous profile's allow-list without
+    its derived fields (age band from the birth date, province from the address), read from the
+    registry — career and education."""
+    found: set[str] = set()
+    for label, names in SHOWN.items():
+        declaration = declaration_for(apps.get_model(label))
+        if declaration is None:
+            raise LookupError(f"{label} is shown in profiles but not declared in the registry")
+        found.update(
+            declaration.fields[name].category.value
+            for name in names
+            if f"{label}.{name}" not in DERIVED
+        )
+    return sorted(found)
+
+
+def inhouse_profile(person_id: int) -> Profile:
+    """The anonymous profile without the age band and the region: an in-house partner sees the
+    career, education, languages and skills, nothing derived from demographic or contact data."""
+    profile = build_profiles([person_id])[person_id]
+    profile.age = profile.region = ""
+    return profile
+
+
 @transaction.atomic
 def session_dossier(*, session: SupervisionSession, user: Any, person_id: int) -> Rendered:
     """The limited dossier of a candidate that a search of this session listed: the anonymous
@@ -388,7 +422,7 @@ def session_dossier(*, session: SupervisionSession, user: Any, person_id: int) -
             user=user,
             where="dossier",
         )
-    categories = shown_categories()
+    categories = dossier_categories()
     beyond = sorted(set(categories) - {str(c) for c in policy().inhouse.categories})
     if beyond:  # the policy narrowed what in-house users see below what a profile shows
         raise _refuse(
@@ -396,7 +430,7 @@ def session_dossier(*, session: SupervisionSession, user: Any, person_id: int) -
             user=user,
             where="dossier",
         )
-    profile = build_profiles([person_id])[person_id]
+    profile = inhouse_profile(person_id)
     rendered = render_profile(profile)
     actor = Actor.for_user(user)
     disclose(

@@ -34,6 +34,7 @@ from candor.relations.models import Organisation
 from candor.site.tests import (
     matrix_disclosure,
     matrix_governance,
+    matrix_inhouse,
     matrix_notices,
     matrix_organisations,
     matrix_privacy,
@@ -60,6 +61,7 @@ AREAS = (
     matrix_retention,
     matrix_governance,
     matrix_disclosure,
+    matrix_inhouse,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
