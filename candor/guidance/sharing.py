@@ -89,6 +89,8 @@ class Report:
 def _contact(trajectory: Trajectory) -> tuple[int, str] | None:
     """(contact person id, e-mail) of the sponsor's contact the agency may write to: the primary
     one first."""
+    if trajectory.sponsor_id is None:
+        return None
     contacts = list(
         ContactPerson.objects.filter(organisation_id=trajectory.sponsor_id)
         .order_by("-is_primary", "pk")
@@ -239,7 +241,8 @@ def trajectory_report_share(
     nothing."""
     rules = policy().sharing.trajectory_report
     report = trajectory_report(trajectory, text=text, session_ids=session_ids)
-    assert trajectory.sponsor is not None  # trajectory_report refused otherwise
+    if trajectory.sponsor is None:  # pragma: no cover - trajectory_report refused it already
+        raise ReportRefused(_("This trajectory has no paying organisation to report to."))
     with transaction.atomic():
         disclose(
             actor=actor,

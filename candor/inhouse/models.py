@@ -140,9 +140,7 @@ class ViewKind(models.TextChoices):
     description="What an in-house client user searched for and viewed in a session (R4.2)",
 )
 class SessionView(models.Model):
-    session = models.ForeignKey(
-        SupervisionSession, on_delete=models.PROTECT, related_name="views"
-    )
+    session = models.ForeignKey(SupervisionSession, on_delete=models.PROTECT, related_name="views")
     kind = models.CharField(_("kind"), max_length=8, choices=ViewKind.choices)
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -159,3 +157,6 @@ class SessionView(models.Model):
         verbose_name_plural = _("session views")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["session", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -214,21 +214,29 @@ def session_open(
         ]
     unknown = sorted(set(filters) - set(SEARCH_FILTERS))
     if unknown:
-        errors["filters"] = [_("Unknown search filters: %(names)s.") % {"names": ", ".join(unknown)}]
+        errors["filters"] = [
+            _("Unknown search filters: %(names)s.") % {"names": ", ".join(unknown)}
+        ]
     wanted = list(dict.fromkeys(int(pk) for pk in vacancy_ids))
     vacancies = list(Vacancy.objects.filter(pk__in=wanted, client_id=organisation_id))
     if len(vacancies) != len(wanted):
         errors["vacancies"] = [_("A session may only cover vacancies of the user's own client.")]
     if not wanted:
         errors["vacancies"] = [_("Choose at least one vacancy of the client.")]
-    if not errors and SupervisionSession.objects.filter(
-        _open_q(clock.now()), client_user=client_user
-    ).exists():
+    if (
+        not errors
+        and SupervisionSession.objects.filter(
+            _open_q(clock.now()), client_user=client_user
+        ).exists()
+    ):
         errors["client_user"] = [_("This user already has an open session; close it first.")]
     if errors:
         log.warning("supervision session refused for %s: %s", client_user.pk, errors)
         raise ValidationError(errors)
-    assert posting is not None  # for mypy: an error above otherwise
+    if posting is None:  # pragma: no cover - an error above already refused it
+        raise ValidationError(
+            {"client_user": [_("You are not posted at this user's organisation.")]}
+        )
     now = clock.now()
     session = SupervisionSession.objects.create(
         posting=posting,
@@ -346,7 +354,8 @@ def session_search(
             user=user,
             where="search",
         )
-    found = search_candidates(CandidateSearch(**used), per_page=RESULTS_PER_PAGE)
+    query: dict[str, Any] = dict(used)
+    found = search_candidates(CandidateSearch(**query), per_page=RESULTS_PER_PAGE)
     ids = allowed_ids([p.pk for p in found.people], feature=SEARCH_FEATURE)
     profiles = build_profiles(ids)
     rows = [

@@ -11,7 +11,6 @@ import pytest
 from candor.accounts.models import Role
 from candor.api.tests.factories import make_candidate, make_client, make_vacancy
 from candor.core import clock
-from candor.core.actor import Actor
 from candor.inhouse.services import posting_create
 from candor.testing.personas import PASSWORD
 from tests.browser.conftest import log_in
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.req("R4.2")
-def test_the_consultant_sees_live_what_the_client_user_opens(
+def test_the_consultant_sees_live_what_the_client_user_opens(  # noqa: PLR0917 - pytest fixtures
     page: Any, browser: Any, live_server: Any, consultant: Any, make_user: Any, actor: Any
 ) -> None:
     client = make_client(actor, name="Havenlogistiek NV")

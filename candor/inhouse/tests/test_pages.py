@@ -10,7 +10,7 @@ from candor.core.actor import Actor
 from candor.disclosure.models import Disclosure
 from candor.guidance.tests.factories import make_session, make_trajectory
 from candor.inhouse.models import SessionView, SupervisionSession
-from candor.inhouse.services import posting_create, session_open
+from candor.inhouse.services import posting_create, session_open, session_search
 from candor.people.services import ProvenanceSpec
 from candor.relations.services import contact_person_create
 
@@ -27,19 +27,22 @@ def _session(world, consultant):
     )
 
 
-def test_outside_a_session_every_client_page_refuses_with_a_message(
-    world, client, caplog
-):
+def test_outside_a_session_every_client_page_refuses_with_a_message(world, client, caplog):
     client.force_login(world.client_user)
     person = world.candidates[0]
 
-    for url in ("/inhouse/", f"/inhouse/candidates/{person.pk}/", f"/inhouse/?vacancy={world.vacancy.pk}&function=heftruck"):
+    for url in (
+        "/inhouse/",
+        f"/inhouse/candidates/{person.pk}/",
+        f"/inhouse/?vacancy={world.vacancy.pk}&function=heftruck",
+    ):
         response = client.get(url)
         assert response.status_code == 403
         assert "no open supervision session" in response.content.decode()
     assert person.last_name not in response.content.decode()
     assert "in-house access refused" in caplog.text
-    assert not SessionView.objects.exists() and not Disclosure.objects.exists()
+    assert not SessionView.objects.exists()
+    assert not Disclosure.objects.exists()
     # the back office refuses too, and says where to go
     assert "supervised" in client.get("/candidates/").content.decode()
 
@@ -63,7 +66,8 @@ def test_inside_a_session_the_client_user_searches_and_opens_a_limited_dossier(
     assert Disclosure.objects.get(person=person).reference == f"session:{session.pk}"
     # a filter the session does not allow is refused with the reason
     refused = client.get("/inhouse/", {"vacancy": world.vacancy.pk, "skills": "heftruck"})
-    assert refused.status_code == 403 and "does not allow" in refused.content.decode()
+    assert refused.status_code == 403
+    assert "does not allow" in refused.content.decode()
 
 
 def test_the_consultant_opens_follows_and_closes_a_session(world, consultant, client):
@@ -78,9 +82,8 @@ def test_the_consultant_opens_follows_and_closes_a_session(world, consultant, cl
         },
     )
     session = SupervisionSession.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/inhouse/sessions/{session.pk}/"
-    from candor.inhouse.services import session_search
-
+    assert response.status_code == 302
+    assert response["Location"] == f"/inhouse/sessions/{session.pk}/"
     session_search(
         session=session,
         user=world.client_user,
@@ -88,12 +91,14 @@ def test_the_consultant_opens_follows_and_closes_a_session(world, consultant, cl
         filters={"function": "heftruckchauffeur"},
     )
     live = client.get(f"/inhouse/sessions/{session.pk}/live/").content.decode()
-    assert "heftruckchauffeur" in live and "every 3s" in live
+    assert "heftruckchauffeur" in live
+    assert "every 3s" in live
 
     client.post(f"/inhouse/sessions/{session.pk}/close/")
 
     session.refresh_from_db()
-    assert session.closed_at is not None and session.closed_by_id == consultant.pk
+    assert session.closed_at is not None
+    assert session.closed_by_id == consultant.pk
     client.force_login(world.client_user)
     assert client.get("/inhouse/").status_code == 403
 
@@ -105,7 +110,8 @@ def test_too_long_a_session_is_refused_on_the_form(world, consultant, client):
         {"client_user": world.client_user.pk, "vacancies": [world.vacancy.pk], "hours": 12},
     )
 
-    assert response.status_code == 200 and "from 1 to 8 hours" in response.content.decode()
+    assert response.status_code == 200
+    assert "from 1 to 8 hours" in response.content.decode()
     assert not SupervisionSession.objects.exists()
 
 
@@ -121,7 +127,7 @@ def test_another_consultants_session_is_not_found(world, consultant, colleague, 
 
 
 def test_the_form_offers_only_users_and_vacancies_of_clients_one_is_posted_at(
-    world, consultant, colleague, client, make_user, administrator
+    world, colleague, client, administrator
 ):
     posting_create(
         actor=Actor.for_user(administrator),
@@ -134,7 +140,8 @@ def test_the_form_offers_only_users_and_vacancies_of_clients_one_is_posted_at(
     body = client.get("/inhouse/sessions/new/").content.decode()
 
     assert world.other_vacancy.title in body
-    assert world.vacancy.title not in body and "Ines" not in body
+    assert world.vacancy.title not in body
+    assert "Ines" not in body
 
 
 @pytest.mark.req("R4.3")
@@ -156,8 +163,11 @@ def test_the_trajectory_page_previews_and_sends_the_report(actor, client, consul
     assert "Report to the sponsor" in client.get(f"/trajectories/{trajectory.pk}/").content.decode()
     url = f"/trajectories/{trajectory.pk}/report/"
 
-    preview = client.post(url, {"text": "Goed bezig.", "sessions": [session.pk], "action": "preview"})
-    assert "Netwerken" in preview.content.decode() and not mail.outbox
+    preview = client.post(
+        url, {"text": "Goed bezig.", "sessions": [session.pk], "action": "preview"}
+    )
+    assert "Netwerken" in preview.content.decode()
+    assert not mail.outbox
     sent = client.post(url, {"text": "Goed bezig.", "sessions": [session.pk], "action": "send"})
 
     assert sent.status_code == 302

@@ -86,7 +86,9 @@ def test_a_session_longer_than_the_policy_allows_is_refused(world, consultant):
 def test_the_session_ends_by_itself(world, consultant, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC), tick=False)
     session = _open(world, consultant, hours=1)
-    session_search(session=session, user=world.client_user, vacancy_id=world.vacancy.pk, filters=SEARCH)
+    session_search(
+        session=session, user=world.client_user, vacancy_id=world.vacancy.pk, filters=SEARCH
+    )
 
     time_machine.move_to(dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC), tick=False)
 
@@ -140,7 +142,9 @@ def test_a_candidate_no_search_listed_cannot_be_opened(world, consultant, actor)
 
     stranger = make_candidate(actor, desired_function="Boekhouder")
     session = _open(world, consultant)
-    session_search(session=session, user=world.client_user, vacancy_id=world.vacancy.pk, filters=SEARCH)
+    session_search(
+        session=session, user=world.client_user, vacancy_id=world.vacancy.pk, filters=SEARCH
+    )
 
     with pytest.raises(InhouseRefused, match="outside the scope"):
         session_dossier(session=session, user=world.client_user, person_id=stranger.pk)
@@ -162,9 +166,7 @@ def test_a_restricted_candidate_never_appears(world, consultant, actor):
         session_dossier(session=session, user=world.client_user, person_id=restricted.pk)
 
 
-def test_every_search_and_view_is_recorded_with_both_names_in_trail_and_ledger(
-    world, consultant
-):
+def test_every_search_and_view_is_recorded_with_both_names_in_trail_and_ledger(world, consultant):
     session = _open(world, consultant)
     found = session_search(
         session=session, user=world.client_user, vacancy_id=world.vacancy.pk, filters=SEARCH
@@ -174,9 +176,11 @@ def test_every_search_and_view_is_recorded_with_both_names_in_trail_and_ledger(
     shown = session_dossier(session=session, user=world.client_user, person_id=person.pk)
 
     search_view, dossier_view = SessionView.objects.order_by("at", "pk")
-    assert search_view.kind == ViewKind.SEARCH and search_view.query == SEARCH
+    assert search_view.kind == ViewKind.SEARCH
+    assert search_view.query == SEARCH
     assert sorted(search_view.shown) == sorted(p.pk for p in world.candidates)
-    assert dossier_view.kind == ViewKind.DOSSIER and dossier_view.person_id == person.pk
+    assert dossier_view.kind == ViewKind.DOSSIER
+    assert dossier_view.person_id == person.pk
     names = {"consultant": f"staff:{consultant.pk}", "client_user": f"staff:{world.client_user.pk}"}
     search_event = AuditEvent.objects.get(action="inhouse.search")
     view_event = AuditEvent.objects.get(action="inhouse.dossier_view")
@@ -190,7 +194,8 @@ def test_every_search_and_view_is_recorded_with_both_names_in_trail_and_ledger(
     assert row.channel == "portal"
     assert row.categories == ["career", "education"]
     assert row.content == shown.text
-    assert person.last_name not in shown.text and person.last_name not in shown.html
+    assert person.last_name not in shown.text
+    assert person.last_name not in shown.html
 
 
 def test_a_client_user_cannot_use_another_users_session(world, consultant, make_user):

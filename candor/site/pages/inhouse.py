@@ -10,7 +10,7 @@ and shows nothing. The rules are in ``candor.inhouse.services``.
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from candor.accounts.models import Role, User
 from candor.core import clock
+from candor.disclosure.profiles import PROVINCES
 from candor.disclosure.services import DisclosureRefused
 from candor.inhouse.models import Posting, SupervisionSession
 from candor.inhouse.services import (
@@ -42,7 +43,6 @@ from candor.inhouse.services import (
     session_views,
     sessions_supervised_by,
 )
-from candor.disclosure.profiles import PROVINCES
 from candor.people.models import Language
 from candor.recruitment.models import CEFR, Vacancy
 from candor.relations.models import Organisation, OrganisationKind
@@ -61,11 +61,19 @@ FILTER_LABELS = {
 # -- the consultant's side ---------------------------------------------------------------------
 
 
+class ClientUserField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name() or obj.username} ({obj.client})"
+
+
+class VacanciesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.client} · {obj}"
+
+
 class SessionForm(forms.Form):
-    client_user = forms.ModelChoiceField(
-        label=gettext_lazy("Client user"), queryset=User.objects.none()
-    )
-    vacancies = forms.ModelMultipleChoiceField(
+    client_user = ClientUserField(label=gettext_lazy("Client user"), queryset=User.objects.none())
+    vacancies = VacanciesField(
         label=gettext_lazy("Vacancies the user may search for"),
         queryset=Vacancy.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -82,14 +90,12 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         clients = list(postings_of(consultant).values_list("organisation_id", flat=True))
         users = client_users_of(clients).select_related("client")
-        self.fields["client_user"].queryset = users
-        self.fields["client_user"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username} ({u.client})"
+        user_field = cast(forms.ModelChoiceField, self.fields["client_user"])
+        user_field.queryset = users
+        vacancy_field = cast(forms.ModelMultipleChoiceField, self.fields["vacancies"])
+        vacancy_field.queryset = Vacancy.objects.filter(client_id__in=clients).select_related(
+            "client"
         )
-        self.fields["vacancies"].queryset = Vacancy.objects.filter(
-            client_id__in=clients
-        ).select_related("client")
-        self.fields["vacancies"].label_from_instance = lambda v: f"{v.client} · {v}"
 
 
 @require("inhouse.supervise")
@@ -167,7 +173,11 @@ def _scope(session: SupervisionSession) -> dict[str, Any]:
 
 
 def _live(session: SupervisionSession) -> dict[str, Any]:
-    return {"session": session, "is_open": session_is_open(session), "views": session_views(session)}
+    return {
+        "session": session,
+        "is_open": session_is_open(session),
+        "views": session_views(session),
+    }
 
 
 @require("inhouse.supervise")
@@ -264,10 +274,14 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, session: SupervisionSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vacancy"].choices = [(v.pk, str(v)) for v in session.vacancies.all()]
-        self.fields["language"].choices = [("", _("Any")), *Language.choices]
-        self.fields["min_level"].choices = [("", _("Any level")), *CEFR.choices]
-        self.fields["province"].choices = [("", _("Anywhere")), *PROVINCES.items()]
+        choices: dict[str, list[tuple[Any, Any]]] = {
+            "vacancy": [(v.pk, str(v)) for v in session.vacancies.all()],
+            "language": [("", _("Any")), *Language.choices],
+            "min_level": [("", _("Any level")), *CEFR.choices],
+            "province": [("", _("Anywhere")), *PROVINCES.items()],
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = options
         for name in SEARCH_FILTERS:
             if name not in session.filters:
                 del self.fields[name]

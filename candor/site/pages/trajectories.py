@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 from candor.accounts.permissions import can
 from candor.core import clock
 from candor.core.editing import StaleEdit
-from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryKind, TrajectoryStatus
 from candor.disclosure.services import DisclosureRefused
-from candor.guidance.sharing import ReportRefused, trajectory_report, trajectory_report_share
+from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryKind, TrajectoryStatus
 from candor.guidance.services import (
     TRAJECTORY_FIELDS,
     session_record,
@@ -32,6 +31,7 @@ from candor.guidance.services import (
     trajectory_update,
     trajectory_viewed,
 )
+from candor.guidance.sharing import ReportRefused, trajectory_report, trajectory_report_share
 from candor.people.models import Person
 from candor.relations.models import Organisation
 from candor.search.services import CandidateSearch, search_candidates

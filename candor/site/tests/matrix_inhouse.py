@@ -44,9 +44,7 @@ def samples(actor: Actor, found: dict[str, int]) -> dict[str, int]:
         )
     client_user.client = client
     client_user.save(update_fields=["client"])
-    posting_create(
-        actor=actor, consultant=consultant, organisation=client, starts_on=clock.today()
-    )
+    posting_create(actor=actor, consultant=consultant, organisation=client, starts_on=clock.today())
     session = session_open(
         actor=actor,
         consultant=consultant,
