@@ -445,7 +445,7 @@ def session_dossier(*, session: SupervisionSession, user: Any, person_id: int) -
     disclose(
         actor=actor,
         recipient=Recipient.for_client(session.posting.organisation),
-        contents={person_id: rendered.text},
+        contents={person_id: rendered.html},  # what the page shows, as it shows it
         categories=categories,
         purpose=policy().purpose_for(SHARING_FEATURE).key,
         channel="portal",

@@ -193,7 +193,7 @@ def test_every_search_and_view_is_recorded_with_both_names_in_trail_and_ledger(w
     assert row.reference == f"session:{session.pk}"
     assert row.channel == "portal"
     assert row.categories == ["career", "education"]
-    assert row.content == shown.text
+    assert row.content == shown.html
     assert person.last_name not in shown.text
     assert person.last_name not in shown.html
 
