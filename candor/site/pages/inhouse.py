@@ -44,6 +44,7 @@ from candor.inhouse.services import (
     sessions_supervised_by,
 )
 from candor.people.models import Language
+from candor.privacy.policy import policy
 from candor.recruitment.models import CEFR, Vacancy
 from candor.relations.models import Organisation, OrganisationKind
 from candor.site.access import actor_of, require
@@ -135,18 +136,12 @@ def session_new(request: HttpRequest) -> HttpResponse:
             return redirect("site:inhouse_session", session_id=session.pk)
     return render(
         request,
-        "site/form.html",
-        {
-            "form": form,
-            "title": _("Open a supervision session"),
-            "cancel": "/inhouse/sessions/",
-        },
+        "site/inhouse/session_form.html",
+        {"form": form, "max_hours": policy().inhouse.max_session_hours},
     )
 
 
 def _default_hours() -> int:
-    from candor.privacy.policy import policy
-
     return policy().inhouse.session_hours
 
 
