@@ -206,3 +206,40 @@ def test_a_client_user_cannot_use_another_users_session(world, consultant, make_
         session_search(
             session=session, user=colleague_at_client, vacancy_id=world.vacancy.pk, filters=SEARCH
         )
+
+
+def test_the_dossier_leaves_out_the_age_band_and_the_region(world, consultant, actor):
+    from candor.api.tests.factories import make_candidate
+    from candor.recruitment.records import AddressData
+
+    person = make_candidate(
+        actor,
+        desired_function="Heftruckchauffeur",
+        birth_date=dt.date(1990, 5, 17),
+        address=AddressData(street="Kerkstraat 1", postcode="2000", city="Antwerpen"),
+    )
+    session = _open(world, consultant)
+    session_search(
+        session=session, user=world.client_user, vacancy_id=world.vacancy.pk, filters=SEARCH
+    )
+
+    shown = session_dossier(session=session, user=world.client_user, person_id=person.pk)
+
+    assert "Heftruckchauffeur" in shown.text
+    for never in ("Age", "Region", "Antwerp", "Kerkstraat", "1990"):
+        assert never not in shown.text, never
+
+
+def test_the_policy_refuses_in_house_categories_beyond_career_and_education():
+    from candor.privacy import policy as policy_module
+
+    shipped = policy_module.DEFAULT_POLICY.read_text(encoding="utf-8")
+    assessing = shipped.replace(
+        'categories = ["career", "education"]', 'categories = ["career", "assessment"]'
+    )
+    too_long = shipped.replace("session_hours = 2\n", "session_hours = 10\n")
+
+    with pytest.raises(policy_module.PolicyError, match="never sees"):
+        policy_module.parse_policy(assessing)
+    with pytest.raises(policy_module.PolicyError, match="max_session_hours"):
+        policy_module.parse_policy(too_long)
