@@ -266,8 +266,8 @@ def session_open(
 
 @transaction.atomic
 def session_close(*, actor: Actor, session: SupervisionSession) -> bool:
-    """Close the session now (False when it was already closed or had ended by itself). Only
-    the consultant who opened it, or another consultant posted at the same client, closes it."""
+    """Close the session now (False when it was already closed or had ended by itself). The
+    pages let only the consultant of the session's posting reach it (404 for anyone else)."""
     locked = SupervisionSession.objects.select_for_update().get(pk=session.pk)
     if locked.closed_at is not None or not session_is_open(locked):
         return False
