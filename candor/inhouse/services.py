@@ -160,11 +160,24 @@ def open_session_of(user: Any) -> SupervisionSession | None:
     )
 
 
+def _still_supervised(session: SupervisionSession, user: Any) -> bool:
+    """The session's conditions still hold: the user is active and still works for the client,
+    the consultant is still active and still posted there today."""
+    posting, today = session.posting, clock.today()
+    return (
+        user.is_active
+        and user.client_id == posting.organisation_id
+        and session.opened_by.is_active
+        and posting.starts_on <= today
+        and (posting.ends_on is None or posting.ends_on >= today)
+    )
+
+
 def require_session(user: Any, *, where: str) -> SupervisionSession:
     """The client user's open session, or ``NoSession`` (logged): outside a session an in-house
     client user sees nothing."""
     session = open_session_of(user)
-    if session is None or not user.is_active or user.client_id != session.posting.organisation_id:
+    if session is None or not _still_supervised(session, user):
         raise _refuse(
             NoSession(
                 _(

@@ -243,3 +243,20 @@ def test_the_policy_refuses_in_house_categories_beyond_career_and_education():
         policy_module.parse_policy(assessing)
     with pytest.raises(policy_module.PolicyError, match="max_session_hours"):
         policy_module.parse_policy(too_long)
+
+
+def test_a_session_ends_with_the_posting_or_the_consultants_account(world, consultant):
+    session = _open(world, consultant)
+    world.posting.ends_on = world.posting.starts_on  # the posting ended long ago
+    world.posting.save(update_fields=["ends_on"])
+
+    with pytest.raises(NoSession):
+        require_session(world.client_user, where="test")
+
+    world.posting.ends_on = None
+    world.posting.save(update_fields=["ends_on"])
+    assert require_session(world.client_user, where="test") == session
+    consultant.is_active = False
+    consultant.save(update_fields=["is_active"])
+    with pytest.raises(NoSession):
+        require_session(world.client_user, where="test")
