@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "candor.search",
     "candor.disclosure",
     "candor.portal",
+    "candor.inhouse",
     "candor.rights",
     "candor.importer",
     "candor.api",

@@ -1,7 +1,8 @@
 """Who may do what: one table, read by views and API alike (R7.1, need to know).
 
 Administrators configure the system but do not read dossiers; in-house client users get scoped
-access only through supervised sessions (a later feature), so they hold no permission here.
+access only through supervised sessions (``candor.inhouse``: an open session of their own, not a
+role, is what lets them in), so they hold no permission here.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Client contacts (Role.CLIENT) hold no permission here: the portal checks their role and
     # scopes everything to their organisation.
     "introduction.manage": frozenset({Role.CONSULTANT}),
+    # in-house partnership (R4.2) and trajectory reports to the paying party (R4.3)
+    "inhouse.supervise": frozenset({Role.CONSULTANT}),
+    "posting.manage": frozenset({Role.ADMINISTRATOR}),  # who is posted at which client
+    "report.share": frozenset({Role.CONSULTANT}),
 }
 
 

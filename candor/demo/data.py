@@ -313,6 +313,7 @@ class DemoBuilder:
         vacancies = self.vacancies(clients, staff)
         self.applications(person_ids, vacancies, staff)
         self.trajectories(person_ids, clients, staff)
+        self.inhouse(vacancies, staff)
         self.documents(person_ids[:60])
         from candor.demo.privacy import demo_privacy
 
@@ -340,6 +341,24 @@ class DemoBuilder:
             "applications": Application.objects.count(),
             "trajectories": Trajectory.objects.count(),
         }
+
+    def inhouse(self, vacancies: list[Vacancy], staff: dict[str, User]) -> None:
+        """The demo consultant is posted at the client of the first vacancy, where the demo
+        in-house user works: the consultant can open a supervised session for them (R4.2)."""
+        from candor.inhouse.services import posting_create
+
+        if not vacancies:
+            return
+        client = vacancies[0].client
+        user = staff["inhouse"]
+        user.client = client
+        user.save(update_fields=["client"])
+        posting_create(
+            actor=Actor.for_user(staff["admin"]),
+            consultant=staff["consultant"],
+            organisation=client,
+            starts_on=self.today - dt.timedelta(days=90),
+        )
 
     def staff(self) -> dict[str, User]:
         offices = {

@@ -117,10 +117,13 @@ def disclose(
     purpose: str,
     channel: str,
     reference: str = "",
+    legal_basis: str = "",
 ) -> list[Disclosure]:
     """Record that each person in ``contents`` (person id → what was sent about them) was
     disclosed to ``recipient``; raises ``DisclosureRefused`` (and records nothing) when the gate
-    refuses any of them for ``purpose``."""
+    refuses any of them for ``purpose``. ``legal_basis``: the basis to record when it is not the
+    purpose's own — only ``legal_obligation`` for a purpose that declares it also rests on one
+    (a trajectory report to the employer paying an outplacement, R4.3)."""
     chosen = _validated(recipient, categories, channel)
     at = clock.now()
     if recipient.kind == RecipientKind.PROCESSOR:
@@ -134,7 +137,12 @@ def disclose(
             raise ValueError("a disclosure to the person concerns that one person")
         basis = OWN_RIGHT
     else:
-        basis = str(policy().purpose(purpose).legal_basis)
+        declared = policy().purpose(purpose)
+        basis = str(declared.legal_basis)
+        if legal_basis and legal_basis != basis:
+            if not (legal_basis == "legal_obligation" and declared.also_legal_obligation):
+                raise ValueError(f"purpose {purpose!r} does not rest on {legal_basis!r}")
+            basis = legal_basis
         refused: dict[int, Sequence[str]] = {}
         for person_id in contents:
             decision = may(person_id, purpose)

@@ -192,6 +192,46 @@ class Introductions(_Strict):
     link_days: Annotated[int, Field(ge=1, le=60)] = 14
 
 
+# Data categories an in-house client user or a trajectory's contract party never receives:
+# money matters, test and assessment results, and what was said in guidance stay with the agency.
+NEVER_TO_INHOUSE = frozenset({Category.FINANCIAL, Category.ASSESSMENT, Category.GUIDANCE})
+
+
+class Inhouse(_Strict):
+    """Supervised in-house access (R4.2): how long a session lasts unless the consultant says
+    otherwise, the longest it may last, and the categories a client user may see of a dossier."""
+
+    session_hours: Annotated[int, Field(ge=1, le=24)] = 2
+    max_session_hours: Annotated[int, Field(ge=1, le=24)] = 8
+    categories: Annotated[list[Category], Field(min_length=1)] = [
+        Category.CAREER,
+        Category.EDUCATION,
+    ]
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.session_hours > self.max_session_hours:
+            raise ValueError("session_hours is longer than max_session_hours")
+        never = sorted(set(self.categories) & NEVER_TO_INHOUSE)
+        if never:
+            raise ValueError(f"categories: an in-house client user never sees {never}")
+        return self
+
+
+class ReportSharing(_Strict):
+    """Reports of a trajectory shared with its contract party (R4.3): the purpose they serve, the
+    legal basis recorded (the purpose's own, or legal_obligation when the purpose allows it), and
+    exactly the categories a report may hold."""
+
+    purpose: Annotated[str, Field(min_length=1)]
+    legal_basis: LegalBasis
+    categories: Annotated[list[Category], Field(min_length=1)]
+
+
+class Sharing(_Strict):
+    trajectory_report: ReportSharing
+
+
 FEATURES = (
     "search",
     "matching",
@@ -213,8 +253,9 @@ class Policy(_Strict):
     retention: Retention
     notices: Notices = Notices()
     requests: Requests = Requests()
-
     introductions: Introductions = Introductions()
+    inhouse: Inhouse = Inhouse()
+    sharing: Sharing
     transfers: list[Transfer] = []
 
     @model_validator(mode="before")
@@ -243,7 +284,31 @@ class Policy(_Strict):
             unknown = sorted(set(transfer.purposes) - set(self.purposes))
             if unknown:
                 raise ValueError(f"transfers.{number}.purposes: no purpose named {unknown}")
+        self._check_sharing()
         return self
+
+    def _check_sharing(self) -> None:
+        sharing = self.purposes.get(self.features["client_sharing"])
+        if sharing is not None:
+            beyond = sorted(set(self.inhouse.categories) - set(sharing.categories))
+            if beyond:
+                raise ValueError(f"inhouse.categories: not used by client sharing: {beyond}")
+        report = self.sharing.trajectory_report
+        where = "sharing.trajectory_report"
+        purpose = self.purposes.get(report.purpose)
+        if purpose is None:
+            raise ValueError(f"{where}.purpose: no purpose named {report.purpose!r}")
+        if purpose.requires != "trajectory":
+            raise ValueError(f"{where}.purpose: {report.purpose!r} is not grounded on a trajectory")
+        if report.legal_basis is not purpose.legal_basis and not (
+            report.legal_basis is LegalBasis.LEGAL_OBLIGATION and purpose.also_legal_obligation
+        ):
+            raise ValueError(f"{where}.legal_basis: {report.purpose!r} does not rest on it")
+        beyond = sorted(set(report.categories) - set(purpose.categories))
+        if beyond:
+            raise ValueError(f"{where}.categories: not used by {report.purpose!r}: {beyond}")
+        if Category.CONTACT in report.categories or Category.ASSESSMENT in report.categories:
+            raise ValueError(f"{where}.categories: a report never holds contact or assessment data")
 
     def purpose(self, key: str) -> Purpose:
         try:

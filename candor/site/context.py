@@ -24,5 +24,11 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
             user is not None
             and getattr(user, "is_authenticated", False)
             and getattr(user, "role", "") == "client"
+        "show_inhouse_sessions": can(user, "inhouse.supervise"),
+        "show_postings": can(user, "posting.manage"),
+        "show_inhouse_client": bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and getattr(user, "role", "") == "inhouse_client"
         ),
     }

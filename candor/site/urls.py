@@ -7,6 +7,7 @@ from candor.site.pages import (
     disclosure,
     governance,
     introductions,
+    inhouse,
     notices,
     organisations,
     privacy,
@@ -45,5 +46,6 @@ for area in (
     governance,
     disclosure,
     introductions,
+    inhouse,
 ):
     urlpatterns += area.urlpatterns

@@ -290,9 +290,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(
-        request,
-        "site/error.html",
-        {"title": _("Not allowed"), "text": _("Your role does not give access to this page.")},
-        status=403,
-    )
+    text = _("Your role does not give access to this page.")
+    if getattr(request.user, "role", "") == Role.INHOUSE_CLIENT:
+        # A client's user works only inside a supervised session (candor.inhouse).
+        text = _(
+            "As a client user you reach the candidate database only through a session "
+            "supervised by your consultant, on the supervised search page."
+        )
+    return render(request, "site/error.html", {"title": _("Not allowed"), "text": text}, status=403)

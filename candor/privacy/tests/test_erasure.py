@@ -29,6 +29,7 @@ from candor.core import clock
 from candor.core.actor import Actor
 from candor.disclosure.models import Disclosure, Mailing, MailingCandidate, MailingRecipient
 from candor.guidance.models import GuidanceSession, Trajectory
+from candor.inhouse.models import Posting, SessionView, SupervisionSession
 from candor.people.models import Address, ContactKind, ContactPoint, Document, Person
 from candor.portal.models import Introduction
 from candor.privacy import erasure
@@ -369,6 +370,18 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
         body_sha256="0" * 64,
         by="staff:1",
     )
+    posting = Posting.objects.create(consultant=consultant, organisation=client, starts_on=today)
+    client_user = User.objects.create_user(
+        username=f"hr.{email.split('@')[0]}", role=Role.INHOUSE_CLIENT, client=client
+    )
+    session = SupervisionSession.objects.create(
+        posting=posting,
+        client_user=client_user,
+        opened_by=consultant,
+        opened_at=now,
+        ends_at=now + dt.timedelta(hours=2),
+    )
+    SessionView.objects.create(session=session, kind="dossier", person=person, at=now)
     person.refresh_from_db()
     search_index([person.pk])
     return person

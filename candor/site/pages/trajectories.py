@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from candor.accounts.permissions import can
 from candor.core import clock
 from candor.core.editing import StaleEdit
+from candor.disclosure.services import DisclosureRefused
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryKind, TrajectoryStatus
 from candor.guidance.services import (
     TRAJECTORY_FIELDS,
@@ -30,6 +31,7 @@ from candor.guidance.services import (
     trajectory_update,
     trajectory_viewed,
 )
+from candor.guidance.sharing import ReportRefused, trajectory_report, trajectory_report_share
 from candor.people.models import Person
 from candor.relations.models import Organisation
 from candor.search.services import CandidateSearch, search_candidates
@@ -138,6 +140,45 @@ def trajectory_detail(request: HttpRequest, trajectory_id: int) -> HttpResponse:
             "now": clock.now(),
             "can_change": can(request.user, "trajectory.change"),
             "can_view_dossier": can(request.user, "candidate.view"),
+            "can_share_report": can(request.user, "report.share") and trajectory.sponsor_id,
+        },
+    )
+
+
+@require("report.share")
+def trajectory_report_page(request: HttpRequest, trajectory_id: int) -> HttpResponse:
+    """Write a report for the trajectory's paying organisation, preview exactly what goes out,
+    then send it (R4.3): recorded in the disclosure ledger, e-mailed to its contact."""
+    trajectory = get_object_or_404(
+        Trajectory.objects.select_related("person", "sponsor"), pk=trajectory_id
+    )
+    sessions = list(trajectory.sessions.order_by("-held_at")[:SESSIONS_PER_PAGE])
+    text = request.POST.get("text", "")
+    chosen = [int(pk) for pk in request.POST.getlist("sessions") if pk.isdigit()]
+    preview, problem = None, ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "send":
+                trajectory_report_share(
+                    actor=actor_of(request), trajectory=trajectory, text=text, session_ids=chosen
+                )
+                messages.success(request, _("The report was sent and recorded."))
+                return redirect("site:trajectory", trajectory_id=trajectory.pk)
+            preview = trajectory_report(trajectory, text=text, session_ids=chosen)
+        except ReportRefused as exc:
+            problem = str(exc)
+        except DisclosureRefused:
+            problem = _("The privacy gate does not allow sharing this person's data.")
+    return render(
+        request,
+        "site/trajectories/report.html",
+        {
+            "trajectory": trajectory,
+            "sessions": sessions,
+            "text": text,
+            "chosen": chosen,
+            "preview": preview,
+            "problem": problem,
         },
     )
 
@@ -281,4 +322,9 @@ urlpatterns: list[URLPattern] = [
     path("trajectories/<int:trajectory_id>/", trajectory_detail, name="trajectory"),
     path("trajectories/<int:trajectory_id>/edit/", trajectory_edit, name="trajectory_edit"),
     path("trajectories/<int:trajectory_id>/sessions/new/", session_new, name="session_new"),
+    path(
+        "trajectories/<int:trajectory_id>/report/",
+        trajectory_report_page,
+        name="trajectory_report",
+    ),
 ]

@@ -34,6 +34,7 @@ from candor.relations.models import Organisation
 from candor.site.tests import (
     matrix_disclosure,
     matrix_governance,
+    matrix_inhouse,
     matrix_notices,
     matrix_organisations,
     matrix_portal,
@@ -64,6 +65,7 @@ AREAS = (
     matrix_disclosure,
     matrix_requests,
     matrix_portal,
+    matrix_inhouse,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
