@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
             user is not None
             and getattr(user, "is_authenticated", False)
             and getattr(user, "role", "") == "client"
+        ),
         "show_inhouse_sessions": can(user, "inhouse.supervise"),
         "show_postings": can(user, "posting.manage"),
         "show_inhouse_client": bool(
