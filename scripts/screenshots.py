@@ -49,6 +49,19 @@ def _shoot(page: Any, base: str) -> None:
     page.goto(f"{base}/privacy/")
     page.wait_for_selector("h1")
     page.screenshot(path=str(shots / "privacy-desk.png"), full_page=True)
+    page.goto(f"{base}/privacy/requests/?queue=all")
+    page.wait_for_selector("h1")
+    page.screenshot(path=str(shots / "requests.png"), full_page=True)
+    page.click("text=REQ-2026-0008")  # the demo's erasure, decided and proven
+    page.wait_for_selector("#request-result")
+    page.screenshot(path=str(shots / "request-erasure.png"), full_page=True)
+    page.context.clear_cookies()
+    _log_in(page, base, "client")
+    page.goto(f"{base}/clients/profiles/")
+    page.wait_for_selector("h1")
+    page.click("main table a, main ul a >> nth=0")
+    page.wait_for_selector("h1")
+    page.screenshot(path=str(shots / "client-profile.png"), full_page=True)
 
 
 def main() -> int:

@@ -30,8 +30,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.core.cache import cache
-from django.db.models import Count
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -56,7 +54,7 @@ from candor.relations.models import Organisation
 from candor.search.documents import province_of
 
 COMMON_SCHOOL = 10  # a school is named only when at least this many candidates attended it
-SCHOOLS_KEY, SCHOOLS_CACHE = "disclosure:common-schools", 3600
+FIRST_ROWS = 4 * COMMON_SCHOOL  # rows read to find COMMON_SCHOOL people at one school
 AGE_BAND = 5  # years
 CODE_SALT = "candor.disclosure.profile-code"
 SHAREABLE = frozenset({Category.CAREER, Category.EDUCATION})
@@ -205,23 +203,23 @@ def _sector_of(names: Iterable[str]) -> dict[str, str]:
     return {low.casefold(): sector for low, sector in rows}
 
 
-def common_schools() -> frozenset[str]:
-    """Schools (case-folded) that at least ``COMMON_SCHOOL`` candidates attended: naming one
-    does not single anyone out. One grouped scan of the education rows, cached for
-    ``SCHOOLS_CACHE`` seconds, so a profile costs no scan of its own."""
-    cached = cache.get(SCHOOLS_KEY)
-    if cached is None:
-        rows = (
-            Education.objects.exclude(institution="")
-            .annotate(low=Lower("institution"))
-            .values("low")
-            .annotate(people=Count("person", distinct=True))
-            .filter(people__gte=COMMON_SCHOOL)
-            .values_list("low", flat=True)
-        )
-        cached = frozenset(low.casefold() for low in rows)
-        cache.set(SCHOOLS_KEY, cached, SCHOOLS_CACHE)
-    return frozenset(cached)
+def common_schools(schools: Iterable[str]) -> frozenset[str]:
+    """Which of ``schools`` (case-folded) at least ``COMMON_SCHOOL`` candidates attended: naming
+    one does not single anyone out. One look-up per school on the index of lower-cased
+    institutions, reading at most a few dozen rows (the exact count only for a school whose
+    first rows repeat the same people), so a profile costs the same at 1M candidates as at 10k
+    and nothing needs warming up."""
+    common = set()
+    rows = Education.objects.annotate(low=Lower("institution"))
+    for school in sorted({s.casefold() for s in schools if s.strip()}):
+        of_school = rows.filter(low=school)
+        first = list(of_school.values_list("person_id", flat=True)[:FIRST_ROWS])
+        people = len(set(first))
+        if people < COMMON_SCHOOL and len(first) == FIRST_ROWS:
+            people = of_school.values("person_id").distinct().count()
+        if people >= COMMON_SCHOOL:
+            common.add(school)
+    return frozenset(common)
 
 
 def _years(started: dt.date | None, ended: dt.date | None, today: dt.date) -> str:
@@ -271,7 +269,9 @@ class _Loaded:
         employers = [c.current_employer for c in self.profiles.values()]
         employers += [e.employer for rows in self.experience.values() for e in rows]
         self.sectors = _sector_of(employers)
-        self.common = common_schools()
+        self.common = common_schools(
+            row.institution for rows in self.education.values() for row in rows
+        )
 
     def identifiers(self, person_id: int) -> Identifiers:
         """The person's own identifiers: what no profile of theirs may contain."""

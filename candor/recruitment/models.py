@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from candor.people.models import SOURCED_NOT_PERSONAL, Person, Sourced
@@ -94,6 +95,9 @@ class Education(Sourced):
         verbose_name = _("education")
         verbose_name_plural = _("education")
         ordering = ["-ended_on"]
+        indexes = [  # anonymous profiles: is a school common enough to be named?
+            models.Index(Lower("institution"), name="education_institution_lower")
+        ]
 
     def __str__(self) -> str:
         return " — ".join(p for p in (self.diploma or self.field_of_study, self.institution) if p)
