@@ -13,6 +13,7 @@ from candor.guidance.models import Trajectory, TrajectoryKind
 from candor.people.models import ContactKind, ContactPoint, Person
 from candor.recruitment.models import Application, LanguageSkill, Stage, Vacancy
 from candor.relations.models import Contract, Organisation
+from candor.rights.models import SubjectRequest
 
 
 def _demo(*args: str) -> str:
@@ -25,8 +26,20 @@ def _demo(*args: str) -> str:
 @pytest.mark.req("R1.1", "R1.2", "R1.3", "R2.1")
 def test_demo_loads_a_full_agency_once() -> None:
     text = _demo()
-    candidates = Person.objects.filter(is_candidate=True)
+    assert SubjectRequest.objects.count() == 9
+    assert set(SubjectRequest.objects.values_list("status", flat=True)) == {
+        "received",
+        "awaiting_identity",
+        "in_progress",
+        "extended",
+        "decided",
+    }
+    candidates = Person.objects.filter(is_candidate=True, erased_at__isnull=True)
     assert candidates.count() >= 500
+    # one demo candidate was erased on request: what is left of them is the erased shell
+    erased = Person.objects.get(erased_at__isnull=False)
+    assert erased.first_name == ""
+    assert not erased.languages.exists()
     # full profiles: every candidate has a profile, contact points, languages and experience
     assert candidates.filter(candidate__isnull=True).count() == 0
     assert candidates.filter(languages__isnull=True).count() == 0
