@@ -340,3 +340,37 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """The step in words, in the reader's language (the code stays in ``action``)."""
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+EVENT_LABELS = {
+    "open": _("Received and recorded"),
+    "ask_identity": _("Proof of identity asked"),
+    "verify": _("Identity verified"),
+    "choose_person": _("Linked to a person"),
+    "extend": _("Extended"),
+    "decide": _("Decided"),
+    "withdraw": _("Withdrawn by the requester"),
+    "fee": _("Fee flag"),
+    "message": _("Message logged"),
+    "proof": _("Proof of erasure: clean"),
+    "proof_failed": _("Proof of erasure: residue found"),
+    "clear_residue": _("Residue removed"),
+    "restriction_lifted": _("Restriction lifted, person told"),
+}
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status

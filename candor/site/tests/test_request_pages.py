@@ -120,7 +120,7 @@ def test_the_request_page_shows_the_timeline_and_messages_and_is_audited(
     assert request.reference in page
     assert email in page
     assert "Your request REQ-" in page  # the acknowledgement in the log
-    assert "<strong>open</strong>" in page
+    assert "<strong>Received and recorded</strong>" in page  # the step in words
     assert 'id="action-verify"' in page
     assert 'id="action-extend"' not in page  # not allowed before verification
     assert AuditEvent.objects.filter(action="view", object_type="rights.subjectrequest").exists()
