@@ -126,6 +126,7 @@ def test_the_consent_page_names_the_client_and_vacancy_and_offers_yes_and_no(
     introduction = _introduction(actor, portal_user, client_org, candidate)
     _, token = consent_link()
     url = f"/clients/consent/{introduction.pk}/{token}/"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # a visitor gets the browser's language
 
     page = client.get(url).content.decode()
     assert "Logistiek Noord NV" in page
@@ -145,6 +146,7 @@ def test_a_tampered_consent_link_shows_an_error_page_and_changes_nothing(
     introduction = _introduction(actor, portal_user, client_org, candidate)
     _, token = consent_link()
     bad = f"/clients/consent/{introduction.pk}/{token[:-3]}xyz/"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     assert client.get(bad).status_code == 400
     response = client.post(bad, {"answer": "yes"})
@@ -185,3 +187,14 @@ def test_a_consultant_asks_by_e_mail_and_records_a_paper_answer_in_the_back_offi
     page = client.get(f"/disclosure/introductions/{other.pk}/").content.decode()
     assert "INT-7" in page
     assert f"ledger entry {other.disclosure_id}" in page
+
+
+def test_the_consent_page_speaks_the_visitors_language_dutch_by_default(
+    client, actor, portal_user, client_org, candidate
+):
+    introduction = _introduction(actor, portal_user, client_org, candidate)
+    _, token = consent_link()
+    url = f"/clients/consent/{introduction.pk}/{token}/"
+
+    assert '<html lang="nl">' in client.get(url).content.decode()
+    assert '<html lang="fr">' in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
