@@ -102,6 +102,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "results": results,
             "querystring": query.urlencode(),
+            "filters_key": request.GET.urlencode(),
             "advanced_open": any(
                 request.GET.get(name) for name in form.fields if name not in ("q",)
             ),

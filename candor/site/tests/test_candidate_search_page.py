@@ -90,3 +90,20 @@ def test_the_next_page_link_keeps_the_search(signed_in, actor):
     assert len(names(response)) == 25
     assert "?function=magazijnier&amp;page=2" in page
     assert len(names(signed_in.get("/candidates/", {"function": "magazijnier", "page": 2}))) == 1
+
+
+def test_the_filters_rendered_once_follow_the_language_and_what_was_asked(
+    signed_in, consultant, candidates
+):
+    english = signed_in.get("/candidates/").content.decode()
+    assert "<summary>Filters</summary>" in english
+    chosen = signed_in.get("/candidates/", {"language": "fr"}).content.decode()
+    assert '<option value="fr" selected>' in chosen
+    assert '<option value="fr" selected>' not in signed_in.get("/candidates/").content.decode()
+
+    consultant.language = "fr"
+    consultant.save(update_fields=["language"])
+    french = signed_in.get("/candidates/").content.decode()
+
+    assert "<summary>Filtres</summary>" in french
+    assert "<summary>Filters</summary>" not in french
