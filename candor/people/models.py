@@ -74,7 +74,9 @@ class Provenance(models.Model):
         indexes = [models.Index(fields=["kind", "name"])]
 
     def __str__(self) -> str:
-        label = self.get_kind_display()
+        # The label straight from the choices (lists show one per row; get_kind_display()
+        # rebuilds the field's whole choice table on every call).
+        label = SourceKind(self.kind).label if self.kind in SourceKind.values else self.kind
         return f"{label}: {self.name}" if self.name else str(label)
 
     @property

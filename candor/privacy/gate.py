@@ -149,11 +149,20 @@ def refusals(*, feature: str = "", purpose: str = "") -> int | None:
     chosen = policy().purpose_for(feature) if feature else _purpose(purpose)
     if not _only_refusals(chosen):
         return None
-    restricted = Restriction.objects.filter(lifted_at=None).count()
-    if not chosen.objectable:
-        return restricted
-    objecting = Objection.objects.filter(purpose=chosen.key, status=ObjectionStatus.ACTIVE)
-    return restricted + objecting.count()
+    # One statement for both counts: the candidate list asks this on every page.
+    restricted = f"SELECT COUNT(*) FROM {Restriction._meta.db_table} WHERE lifted_at IS NULL"  # noqa: S608
+    objecting = (
+        f"SELECT COUNT(*) FROM {Objection._meta.db_table} "  # noqa: S608
+        "WHERE purpose = %s AND status = %s"
+    )
+    with connection.cursor() as cursor:
+        if not chosen.objectable:
+            cursor.execute(restricted)
+            return int(cursor.fetchone()[0])
+        cursor.execute(
+            f"SELECT ({restricted}) + ({objecting})", [chosen.key, ObjectionStatus.ACTIVE.value]
+        )
+        return int(cursor.fetchone()[0])
 
 
 def _only_refusals(purpose: Purpose) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from candor.accounts.permissions import can
@@ -103,6 +103,8 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             "results": results,
             "querystring": query.urlencode(),
             "filters_key": request.GET.urlencode(),
+            # one reversal for the page's 25 links instead of one each
+            "dossier_prefix": reverse("site:dossier", args=[0]).removesuffix("0/"),
             "advanced_open": any(
                 request.GET.get(name) for name in form.fields if name not in ("q",)
             ),
