@@ -265,3 +265,18 @@ def test_the_candidate_count_never_counts_refused_people(
     page = search_candidates(CandidateSearch())
     assert page.total == 2
     assert {p.pk for p in page.people} == {people[3].pk, people[4].pk}
+
+
+def test_refusals_count_live_restrictions_and_objections_to_the_purpose(actor: Actor) -> None:
+    restricted, objecting, lifted = (make_candidate(actor) for _ in range(3))
+    assert gate.refusals(feature="search") == 0
+    restriction_start(actor=actor, person=restricted, ground="accuracy", via="email")
+    objection_record(
+        actor=actor, person=objecting, purpose="mediation", via="email", reason="Geen vacatures."
+    )
+    done = restriction_start(actor=actor, person=lifted, ground="accuracy", via="email")
+    restriction_lift(actor=actor, restriction=done, reason="Nagekeken.")
+
+    assert gate.refusals(feature="search") == 2  # mediation can be objected to
+    assert gate.refusals(purpose="job_alerts") is None  # consent decides, not refusals alone
+    assert gate.refusals(purpose="contract") is None  # so does a running contract
