@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.files.storage import default_storage
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
@@ -52,6 +51,7 @@ from django.utils.translation import gettext as _
 
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.disclosure.models import Channel
 from candor.people.models import Person
 from candor.privacy import gate
 from candor.privacy.models import (
@@ -69,10 +69,12 @@ from candor.privacy.services import (
     restriction_lift,
     restriction_start,
 )
-from candor.rights.access import access_fulfil
+from candor.rights import letters
+from candor.rights.access import access_deliver
+from candor.rights.delivery import Delivery, fulfil_result
 from candor.rights.models import Kind, MessageKind, Outcome, RequestChannel, SubjectRequest
-from candor.rights.portability import portability_fulfil
-from candor.rights.rectification import rectify
+from candor.rights.portability import portability_deliver
+from candor.rights.rectification import field_label, rectify
 
 VIA = {
     RequestChannel.EMAIL: Via.EMAIL,
@@ -176,7 +178,6 @@ def restriction_lift_and_tell(
     """Lift a restriction and tell the person before it ends (Art. 18(3)), in one transaction:
     if the message cannot be sent, the restriction stays. The message is logged on the request
     that started it, when there is one."""
-    from candor.rights import letters
     from candor.rights.requests import record_event
 
     restriction = Restriction.objects.select_related("person").get(pk=restriction.pk)
@@ -211,7 +212,6 @@ def _tell_without_request(actor: Actor, restriction: Restriction, reason: str) -
 
     from candor.privacy.notices import notice_email
     from candor.privacy.policy import mail_sender
-    from candor.rights import letters
 
     person = restriction.person
     address = notice_email(person)
@@ -346,7 +346,6 @@ def withdrawal_fulfil(job: Fulfilment) -> Fulfilled:
 def open_obligations(person: Person) -> list[str]:
     """What still binds the agency to the person: a trajectory not ended, a running contract of
     an organisation the person is a contact of. Each named, for the refusal."""
-    from django.apps import apps
 
     today = clock.today()
     found: list[str] = []
@@ -447,22 +446,29 @@ register(Kind.ERASURE, erasure_fulfil)
 MIME = {"json": "application/json", "pdf": "application/pdf", "csv": "text/csv"}
 
 
-def _attached(result: dict[str, Any]) -> list[tuple[str, bytes, str]]:
-    """The delivered files, read back from storage to go with the decision message."""
-    files = []
-    for entry in result.get("files", []):
-        with default_storage.open(entry["path"], "rb") as stored:
-            files.append((entry["name"], stored.read(), MIME.get(entry["format"], "")))
-    return files
+def _handed_over(job: Fulfilment, delivery: Delivery, text: str) -> Fulfilled:
+    """The delivered files stored for the request (``fulfil_result``) and attached, as built,
+    to the decision message."""
+    return Fulfilled(
+        result=fulfil_result(delivery),
+        effects=[{"code": "text", "text": text}],
+        attachments=[(f.name, f.content, MIME.get(f.format, "")) for f in delivery.files],
+    )
+
+
+def _channel(job: Fulfilment) -> str:
+    """How the files reach the person: with the e-mailed answer, else printed with the letter."""
+    return Channel.EMAIL if letters.reply_of(job.request).email else Channel.PAPER
 
 
 def access_request_fulfil(job: Fulfilment) -> Fulfilled:
     """A copy of everything held (Art. 15): the report in the person's language and the JSON
     file, recorded in the ledger as given to the person and sent with the decision."""
-    result = access_fulfil(
+    delivery = access_deliver(
         actor=job.actor,
-        request_person_id=job.person.pk,
+        person_id=job.person.pk,
         language=job.language,
+        channel=_channel(job),
         reference=job.request.reference,
     )
     with translation.override(job.language):
@@ -471,18 +477,16 @@ def access_request_fulfil(job: Fulfilment) -> Fulfilled:
             "and the same data as a file (JSON), with where each item came from, why we use "
             "it, who received it and how long we keep it."
         )
-    return Fulfilled(
-        result=result, effects=[{"code": "text", "text": text}], attachments=_attached(result)
-    )
+    return _handed_over(job, delivery, text)
 
 
 def portability_request_fulfil(job: Fulfilment) -> Fulfilled:
     """The data the person provided, in machine-readable form (Art. 20), sent with the
     decision and recorded in the ledger."""
-    result = portability_fulfil(
+    delivery = portability_deliver(
         actor=job.actor,
-        request_person_id=job.person.pk,
-        language=job.language,
+        person_id=job.person.pk,
+        channel=_channel(job),
         reference=job.request.reference,
     )
     with translation.override(job.language):
@@ -490,9 +494,7 @@ def portability_request_fulfil(job: Fulfilment) -> Fulfilled:
             "The data you gave us is attached in two machine-readable files: JSON (your CV "
             "in the JSON Resume format) and CSV. You may pass them on to another organisation."
         )
-    return Fulfilled(
-        result=result, effects=[{"code": "text", "text": text}], attachments=_attached(result)
-    )
+    return _handed_over(job, delivery, text)
 
 
 def rectification_fulfil(job: Fulfilment) -> Fulfilled:
@@ -524,7 +526,7 @@ def rectification_fulfil(job: Fulfilment) -> Fulfilled:
             {
                 "code": "text",
                 "text": _("We corrected: %s.")
-                % ", ".join(_field_label(path) for path in done.changed),
+                % ", ".join(field_label(path) for path in done.changed),
             }
         ]
         if told:
@@ -541,18 +543,6 @@ def rectification_fulfil(job: Fulfilment) -> Fulfilled:
         "recipients_to_tell": told,
     }
     return Fulfilled(result=result, effects=effects)
-
-
-def _field_label(path: str) -> str:
-    """A corrected field in words (the model field's verbose name), never its value."""
-    name = path.rsplit(".", 1)[-1]
-    model = {"address": "people.Address", "profile": "recruitment.CandidateProfile"}.get(
-        path.split(".", 1)[0] if "." in path else "", "people.Person"
-    )
-    try:
-        return str(apps.get_model(model)._meta.get_field(name).verbose_name)
-    except (LookupError, FieldDoesNotExist):
-        return name
 
 
 register(Kind.ACCESS, access_request_fulfil)

@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -77,14 +77,31 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _model_of(group: str) -> type[models.Model]:
+    """The model a change path's group names: ``address``, ``profile`` or the person."""
+    return {"address": Address, "profile": CandidateProfile}.get(group, Person)
+
+
 def _category(path: str) -> str:
     group, _sep, name = path.rpartition(".")
     if group.startswith("contact_points") or group == "address":
         return Category.CONTACT.value
-    model: type[models.Model] = CandidateProfile if group == "profile" else Person
-    declaration = declaration_for(model)
+    declaration = declaration_for(_model_of(group))
     assert declaration is not None  # noqa: S101 - both models are declared
     return declaration.fields[name].category.value
+
+
+def field_label(path: str) -> str:
+    """A change path in words (the field's verbose name, in the active language), never its
+    value: what the answer to the person says was corrected."""
+    group, _sep, name = path.rpartition(".")
+    if group.startswith("contact_points"):
+        return str(ContactPoint._meta.verbose_name)
+    try:
+        found = _model_of(group)._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(found, "verbose_name", name))
 
 
 def _check(path: str, ok: bool, message: str, errors: dict[str, list[str]]) -> bool:

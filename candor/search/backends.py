@@ -327,7 +327,8 @@ class PostgresBackend:
                         "ON CONFLICT DO NOTHING",
                         [sorted(held)],
                     )
-            if dropped := sorted(old - held - self._common_words(cursor)):
+            gone_words = old - held
+            if gone_words and (dropped := sorted(gone_words - self._common_words(cursor))):
                 # Personal data: a word no entry holds any more (an erased name) leaves the list.
                 cursor.execute(
                     "DELETE FROM search_word w WHERE w.word = ANY(%s) AND NOT EXISTS "

@@ -308,6 +308,7 @@ def test_an_access_request_sends_the_report_and_the_file_and_records_the_disclos
     assert next(c for n, c in attached.items() if n.endswith(".pdf"))[:4] == b"%PDF"
     row = Disclosure.objects.get(person=person, reference=request.reference)
     assert row.recipient_kind == "person"
+    assert row.channel == "email"  # the files went with the e-mailed answer
     assert [f["format"] for f in request.result["files"]] == ["json", "pdf"]
     assert "sha256" in request.messages.get(kind=MessageKind.DECISION).body
 
