@@ -35,7 +35,7 @@ from candor.disclosure.services import Recipient, disclose
 from candor.guidance.models import GuidanceSession, Trajectory
 from candor.people.models import ContactKind, ContactPoint, Person
 from candor.privacy.gate import allowed_ids
-from candor.privacy.notices import notice_language
+from candor.privacy.notices import notice_email, notice_language
 from candor.privacy.policy import mail_sender, policy
 from candor.privacy.registry import Category, declaration_for
 from candor.relations.models import ContactPerson
@@ -98,13 +98,7 @@ def _contact(trajectory: Trajectory) -> tuple[int, str] | None:
     )
     reachable = allowed_ids(contacts, purpose=CONTACT_PURPOSE)
     for person_id in reachable:
-        address = (
-            ContactPoint.objects.filter(person_id=person_id, kind=ContactKind.EMAIL)
-            .order_by("-is_primary", "pk")
-            .values_list("value", flat=True)
-            .first()
-        )
-        if address:
+        if address := notice_email(person_id):
             return person_id, address
     return None
 

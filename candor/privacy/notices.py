@@ -284,9 +284,9 @@ def notice_viewed(*, actor: Actor, duty: NoticeDuty) -> None:
         _audit(actor, duty, "view", where="notice")
 
 
-def notice_email(person: Person) -> str:
-    """The address the agency's mail to a person goes to (notices, consent renewals): their
-    primary e-mail address, else their first."""
+def notice_email(person: Person | int) -> str:
+    """The address the agency's mail to a person goes to (notices, consent renewals, reports):
+    their primary e-mail address, else their first."""
     return (
         ContactPoint.objects.filter(person=person, kind=ContactKind.EMAIL)
         .order_by("-is_primary", "pk")
