@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "candor.importer",
     "candor.api",
     "candor.site",
+    "candor.web",
+    "candor.selfservice",
     "candor.demo",
 ]
 
@@ -167,6 +169,19 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# One process keeps its cache in memory; several app servers share Redis (CANDOR_REDIS_URL), so
+# throttling counters and cached pages agree between them.
+if redis_url := env_str("CANDOR_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": env_str("CANDOR_CACHE_PREFIX", "candor"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions live in the database, read through the cache (one query less on every page).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

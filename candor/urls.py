@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("clients/", include("candor.portal.urls")),
+    path("public/my/", include("candor.selfservice.urls")),
+    path("public/", include("candor.web.urls")),
     path("", include("candor.site.urls")),
 ]
 
