@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "candor.site",
     "candor.web",
     "candor.selfservice",
+    "candor.stats",
     "candor.demo",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("clients/", include("candor.portal.urls")),
     path("public/my/", include("candor.selfservice.urls")),
+    path("public/stats/", include("candor.stats.urls_public")),
     path("public/", include("candor.web.urls")),
     path("", include("candor.site.urls")),
 ]

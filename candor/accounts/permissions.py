@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inhouse.supervise": frozenset({Role.CONSULTANT}),
     "posting.manage": frozenset({Role.ADMINISTRATOR}),  # who is posted at which client
     "report.share": frozenset({Role.CONSULTANT}),
+    # page-view statistics of the public site (R1.5): counts only, nobody in them
+    "statistics.view": frozenset({Role.CONSULTANT, Role.DPO, Role.ADMINISTRATOR}),
 }
 
 

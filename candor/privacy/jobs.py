@@ -15,6 +15,7 @@ DAILY_JOBS: dict[str, str] = {
     "notices_send": "candor.privacy.notices:daily_job",
     "consent_renewals": "candor.privacy.consents:daily_job",
     "introductions_expire": "candor.portal.services:daily_job",
+    "stats_rollover": "candor.stats.services:daily_job",
 }
 
 # Work handed to the worker by people (a mailing queued by a consultant): run at every check, not

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_mailings": can(user, "mailing.view"),
         "show_processors": can(user, "processor.view"),
         "show_requests": can(user, "requests.manage"),
+        "show_statistics": can(user, "statistics.view"),
         "show_introductions": can(user, "introduction.manage"),
         "show_portal": bool(
             user is not None

@@ -13,6 +13,7 @@ from candor.site.pages import (
     privacy,
     requests,
     retention,
+    statistics,
     trajectories,
     vacancies,
 )
@@ -47,5 +48,6 @@ for area in (
     disclosure,
     introductions,
     inhouse,
+    statistics,
 ):
     urlpatterns += area.urlpatterns

@@ -41,6 +41,7 @@ from candor.site.tests import (
     matrix_privacy,
     matrix_requests,
     matrix_retention,
+    matrix_statistics,
     matrix_trajectories,
     matrix_vacancies,
 )
@@ -66,6 +67,7 @@ AREAS = (
     matrix_requests,
     matrix_portal,
     matrix_inhouse,
+    matrix_statistics,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
