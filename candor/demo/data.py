@@ -326,6 +326,9 @@ class DemoBuilder:
         from candor.demo.requests import demo_requests
 
         demo_requests(rng=self.rng, dpo=Actor.for_user(staff["dpo"]), person_ids=person_ids)
+        from candor.demo.statistics import demo_statistics
+
+        demo_statistics(rng=self.rng)
         from candor.demo.portal import demo_portal
 
         demo_portal(
