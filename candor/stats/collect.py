@@ -19,7 +19,9 @@ from candor.stats.models import ADDRESS, DIRECT, INTERNAL, BrowserFamily, Screen
 PUBLIC_PREFIX = "/public/"
 MAX_PAGE = 200
 MAX_REFERRER = 2000
-_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+_HOST = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 _PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
 
 # Automated clients: counted by nobody. Headless browsers (HeadlessChrome) are automation too.

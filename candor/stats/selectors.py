@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
@@ -76,10 +77,12 @@ def _tally(start: dt.date, end: dt.date, dimension: str) -> Counter[str]:
         .annotate(n=Sum("views"))
         .values_list("value", "n")
     )
-    return Counter({value: n for value, n in rows})
+    return Counter(dict(rows))
 
 
-def _labelled(counts: Counter[str], labels: dict[str, str], *, top: int | None = None) -> list[Row]:
+def _labelled(
+    counts: Counter[str], labels: Mapping[str, object], *, top: int | None = None
+) -> list[Row]:
     return [Row(label=str(labels.get(v, v)), views=n) for v, n in counts.most_common(top)]
 
 

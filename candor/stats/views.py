@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from candor.core.throttle import Throttle, client_address
-from candor.stats.collect import Rejected, is_bot, view_of
+from candor.stats.collect import Rejected, View, is_bot, view_of
 from candor.stats.services import page_view_record
 
 MAX_BODY = 4096
@@ -41,6 +41,16 @@ def opted_out(request: HttpRequest) -> bool:
     return request.headers.get("DNT") == "1" or request.headers.get("Sec-GPC") == "1"
 
 
+def _view_of(request: HttpRequest, *, user_agent: str, host: str) -> View:
+    if len(request.body) > MAX_BODY:
+        raise Rejected(f"the body is larger than {MAX_BODY} bytes")
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise Rejected("the body must be JSON: {page, referrer, screen}") from None
+    return view_of(payload, user_agent=user_agent, own_host=host)
+
+
 @csrf_exempt
 @require_POST
 def hit(request: HttpRequest) -> HttpResponse:
@@ -54,14 +64,8 @@ def hit(request: HttpRequest) -> HttpResponse:
     address = client_address(request)
     if not THROTTLE.hit(address):
         return _refuse(429, "too many page views from one address; try again in a minute")
-    if len(request.body) > MAX_BODY:
-        return _refuse(400, f"the body is larger than {MAX_BODY} bytes")
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _refuse(400, "the body must be JSON: {page, referrer, screen}")
-    try:
-        view = view_of(payload, user_agent=user_agent, own_host=host)
+        view = _view_of(request, user_agent=user_agent, host=host)
     except Rejected as refused:
         return _refuse(400, str(refused))
     page_view_record(view=view, address=address, user_agent=user_agent, host=host)

@@ -49,7 +49,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "visits": day_chart(report.days),
             "charts": [
                 ("pages", _("Top pages"), bar_chart(report.pages), report.pages),
-                ("referrers", _("Top referrer domains"), bar_chart(report.referrers), report.referrers),
+                (
+                    "referrers",
+                    _("Top referrer domains"),
+                    bar_chart(report.referrers),
+                    report.referrers,
+                ),
                 ("browsers", _("Browser families"), bar_chart(report.browsers), report.browsers),
                 ("screens", _("Screen sizes"), bar_chart(report.screens), report.screens),
             ],
