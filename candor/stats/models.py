@@ -97,7 +97,9 @@ class PageDay(models.Model):
 
     class Meta:
         ordering = ["day", "page"]
-        constraints = [models.UniqueConstraint(fields=["day", "page"], name="stats_page_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "page"], name="stats_page_once_a_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.page}: {self.views}"
@@ -123,7 +125,9 @@ class Tally(models.Model):
     class Meta:
         ordering = ["day", "dimension", "value"]
         constraints = [
-            models.UniqueConstraint(fields=["day", "dimension", "value"], name="stats_tally")
+            models.UniqueConstraint(
+                fields=["day", "dimension", "value"], name="stats_tally_once_a_day"
+            )
         ]
 
     def __str__(self) -> str:
@@ -151,7 +155,9 @@ class Sighting(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "page", "digest"], name="stats_sighting")
+            models.UniqueConstraint(
+                fields=["day", "page", "digest"], name="stats_digest_once_a_page_a_day"
+            )
         ]
 
     def __str__(self) -> str:
