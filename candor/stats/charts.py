@@ -19,13 +19,15 @@ VALUE_WIDTH = 60
 
 
 def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 5 × 10ⁿ at or above ``value`` (at least 1), for a readable axis."""
-    if value <= 1:
-        return 1
+    """A round number at or above ``value`` (at least 2, so half of it is a whole number too),
+    for a readable axis: 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten."""
+    if value <= 2:
+        return 2
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
+    for step in (1, 1.5, 2, 3, 4, 5, 6, 8, 10):
+        top = int(step * power)
+        if top >= value and top % 2 == 0:
+            return top
     return 10 * power  # pragma: no cover - the loop always returns
 
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from candor.stats.charts import nice_ceiling
 from candor.stats.services import daily_job
 from candor.stats.tests.conftest import CHROME, Beacon
 
@@ -80,3 +81,10 @@ def test_the_charts_draw_the_same_in_every_language(client, consultant, counted,
     coordinates = re.findall(r'\b(?:x|y|width|height)="([^"]*)"', html)
     assert coordinates
     assert all(re.fullmatch(r"-?\d+(\.\d+)?%?", c) for c in coordinates), coordinates
+
+
+@pytest.mark.parametrize(
+    ("largest", "axis"), [(0, 2), (1, 2), (3, 4), (7, 8), (10, 10), (260, 300), (4741, 5000)]
+)
+def test_the_visits_axis_ends_on_a_round_number_just_above_the_busiest_day(largest, axis):
+    assert nice_ceiling(largest) == axis
