@@ -5,9 +5,11 @@ What is stored, and why none of it can be joined to a person:
 - ``PageDay``, ``DayTotal``, ``Tally``: counts per day (no time of day), per page, referrer
   domain, browser family or screen class. Nothing in them names a visitor, a session or an
   address; they are kept as long as the agency wants its figures.
-- ``Sighting``: for the current day only, a truncated HMAC of (address, browser string, host)
-  under that day's salt, so a visitor seen twice on a page is counted once. The rollover job
-  folds a finished day into the counts and deletes its sightings.
+- ``Sighting``: for the current day only, a truncated HMAC of (address, browser string, host,
+  page) under that day's salt, so a visitor seen twice on a page (or on the site) is counted
+  once; the page in the message makes one visitor's digests differ from page to page, so they
+  cannot be put together into a path. The rollover job folds a finished day into the counts
+  and deletes its sightings.
 - ``DailySalt``: 32 random bytes for one day. A new day's salt replaces (deletes) the old one the
   moment it is made, so yesterday's digests can no longer be recomputed from anyone's address.
 
@@ -49,6 +51,9 @@ class ScreenClass(models.TextChoices):
     WIDE = "wide", _("Wide (1440 pixels or more)")
     UNKNOWN = "unknown", _("Unknown")
 
+
+# The Sighting "page" of a digest that counts a visitor over the whole site (no path is empty).
+SITE = ""
 
 # Referrer values that are not domains: '=' cannot occur in a host name, so they never collide.
 DIRECT = "=direct"
@@ -139,7 +144,7 @@ class Tally(models.Model):
     not_personal={
         "id": "surrogate key",
         "day": "the day the digest is valid for; deleted by the next rollover",
-        "page": "a path of the public site, as in PageDay",
+        "page": "a path of the public site, as in PageDay; empty for the whole site",
         "digest": (
             "truncated HMAC under a salt that is deleted when the day ends: no address or "
             "browser string, and not recomputable from one once the salt is gone"

@@ -19,6 +19,7 @@ from candor.stats.models import (
     ADDRESS,
     DIRECT,
     INTERNAL,
+    SITE,
     BrowserFamily,
     DayTotal,
     Dimension,
@@ -93,9 +94,9 @@ def statistics_report(*, start: dt.date, end: dt.date) -> Report:
     totals = {t.day: t for t in DayTotal.objects.filter(**in_period)}
     # Days not folded yet (today) still have their digests: count them now.
     live_days = dict(
-        Sighting.objects.filter(**in_period)
+        Sighting.objects.filter(**in_period, page=SITE)
         .values("day")
-        .annotate(n=Count("digest", distinct=True))
+        .annotate(n=Count("digest"))
         .values_list("day", "n")
     )
     days = []
@@ -115,6 +116,7 @@ def statistics_report(*, start: dt.date, end: dt.date) -> Report:
     live_pages = Counter(
         dict(
             Sighting.objects.filter(**in_period)
+            .exclude(page=SITE)
             .values("page")
             .annotate(n=Count("digest"))
             .values_list("page", "n")

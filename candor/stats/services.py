@@ -18,7 +18,7 @@ from django.db.models import Count, F
 
 from candor.core import clock
 from candor.stats.collect import View
-from candor.stats.models import DailySalt, DayTotal, Dimension, PageDay, Sighting, Tally
+from candor.stats.models import SITE, DailySalt, DayTotal, Dimension, PageDay, Sighting, Tally
 
 DIGEST_CHARS = 32  # 128 bits of the HMAC: collisions between a day's visitors are negligible
 
@@ -39,9 +39,13 @@ def salt_for(day: dt.date) -> bytes:
     return bytes(DailySalt.objects.values_list("salt", flat=True).get(day=day))
 
 
-def visitor_digest(*, salt: bytes, address: str, user_agent: str, host: str) -> str:
-    """Who is who within one day, and only within it: HMAC-SHA256 under the day's salt."""
-    message = "\x00".join((address, user_agent, host)).encode()
+def visitor_digest(*, salt: bytes, address: str, user_agent: str, host: str, page: str) -> str:
+    """Who is who within one day, and only within it: HMAC-SHA256 under the day's salt.
+
+    The page is part of the message, so one visitor's digests on two pages differ: the day's
+    digests count visitors per page (and, with ``page=SITE``, over the site) but cannot be put
+    together into anyone's path through the site."""
+    message = "\x00".join((address, user_agent, host, page)).encode()
     return hmac.new(salt, message, hashlib.sha256).hexdigest()[:DIGEST_CHARS]
 
 
@@ -60,7 +64,8 @@ def page_view_record(*, view: View, address: str, user_agent: str, host: str) ->
     """Count one page view of today. ``address`` and ``user_agent`` only feed the day's digest;
     neither is stored, and nothing of the request but ``view`` (already reduced) is kept."""
     day = clock.today()
-    digest = visitor_digest(salt=salt_for(day), address=address, user_agent=user_agent, host=host)
+    salt = salt_for(day)
+    visitor = {"salt": salt, "address": address, "user_agent": user_agent, "host": host}
     with transaction.atomic():
         _bump(DayTotal, day=day)
         _bump(PageDay, day=day, page=view.page)
@@ -68,7 +73,11 @@ def page_view_record(*, view: View, address: str, user_agent: str, host: str) ->
         _bump(Tally, day=day, dimension=Dimension.BROWSER, value=view.browser)
         _bump(Tally, day=day, dimension=Dimension.SCREEN, value=view.screen)
         Sighting.objects.bulk_create(
-            [Sighting(day=day, page=view.page, digest=digest)], ignore_conflicts=True
+            [
+                Sighting(day=day, page=page, digest=visitor_digest(page=page, **visitor))
+                for page in (SITE, view.page)
+            ],
+            ignore_conflicts=True,
         )
 
 
@@ -80,7 +89,7 @@ def day_fold(day: dt.date) -> int:
         per_page = dict(
             sightings.values("page").annotate(n=Count("digest")).values_list("page", "n")
         )
-        total = sightings.values("digest").distinct().count()
+        total = per_page.pop(SITE, 0)
         for page, uniques in per_page.items():
             PageDay.objects.filter(day=day, page=page).update(uniques=uniques)
         DayTotal.objects.filter(day=day).update(uniques=total)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from candor.stats.models import DayTotal, PageDay, Sighting, Tally
+from candor.stats.models import SITE, DayTotal, PageDay, Sighting, Tally
 from candor.stats.tests.conftest import CHROME, EDGE, HIT, SAFARI, Beacon
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R1.5")]
@@ -136,8 +136,36 @@ def test_the_same_visitor_counts_once_a_day_per_page(beacon: Beacon):
     beacon("/public/")
     beacon("/public/")
     beacon("/public/", address="192.0.2.11")
-
     beacon("/public/", agent=CHROME)  # same address, another browser: another visitor
-    total = DayTotal.objects.get()
-    assert total.views == 4
-    assert Sighting.objects.count() == 3
+
+    assert DayTotal.objects.get().views == 4
+    assert Sighting.objects.filter(page=SITE).count() == 3
+    assert Sighting.objects.filter(page="/public/").count() == 3
+
+
+def test_one_visitors_digests_differ_from_page_to_page(beacon: Beacon, settings):
+    settings.ROOT_URLCONF = "candor.stats.tests.urls_for_tests"
+    beacon("/public/")
+    beacon("/public/other/")
+
+    digests = list(Sighting.objects.values_list("digest", flat=True))
+    assert len(digests) == 3  # the site, and each page
+    assert len(set(digests)) == 3  # nothing to join the two page views on
+
+
+@pytest.mark.parametrize(
+    ("sent", "counted"),
+    [
+        ("/public/vacancies/12/", "/public/vacancies/12/"),  # a vacancy: public, kept
+        ("/public/apply/k3Y-s3cr3t/", "/public/apply/<token>/"),  # a link's token: never kept
+        ("/public/my/requests/41/", "/public/my/requests/<request_id>/"),  # someone's request
+    ],
+)
+def test_a_page_is_counted_without_anything_its_address_says_about_someone(
+    beacon: Beacon, settings, sent, counted
+):
+    settings.ROOT_URLCONF = "candor.stats.tests.urls_for_tests"
+
+    assert beacon(sent).status_code == 204
+
+    assert PageDay.objects.get().page == counted

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from candor.privacy.worker import run_due
-from candor.stats.models import DailySalt, DayTotal, PageDay, Sighting, Tally
+from candor.stats.models import SITE, DailySalt, DayTotal, PageDay, Sighting, Tally
 from candor.stats.services import salt_for, visitor_digest
 from candor.stats.tests.conftest import CHROME, FIREFOX, Beacon
 
@@ -29,13 +29,13 @@ def _monday_visits(beacon: Beacon) -> None:
 def test_the_rollover_keeps_the_counts_and_deletes_the_digests_and_the_salt(beacon: Beacon):
     with time_machine.travel(MONDAY, tick=False):
         _monday_visits(beacon)
-        assert Sighting.objects.count() == 3
+        assert Sighting.objects.filter(page=SITE).count() == 3
     with time_machine.travel(TUESDAY, tick=False):
         [ran] = run_due(jobs={"stats_rollover": "candor.stats.services:daily_job"})
 
     assert ran.status == "done"
     assert ran.outcome["days"] == 1
-    assert ran.outcome["digests_deleted"] == 3
+    assert ran.outcome["digests_deleted"] == 6  # three visitors: on the site, on the page
     assert not Sighting.objects.exists()
     assert not DailySalt.objects.exists()
     monday = MONDAY.date()
@@ -73,7 +73,7 @@ def test_the_day_being_counted_keeps_its_digests_until_it_is_over(beacon: Beacon
         beacon("/public/")
         daily_job(today=TUESDAY.date())
 
-        assert Sighting.objects.count() == 1
+        assert Sighting.objects.count() == 2  # the visitor on the site and on the page
         assert DailySalt.objects.get().day == TUESDAY.date()
 
 
@@ -81,10 +81,10 @@ def test_a_new_day_has_a_new_salt_so_the_same_visitor_is_not_recognised(beacon: 
     with time_machine.travel(MONDAY, tick=False):
         beacon(address="192.0.2.1")
         monday_salt = salt_for(MONDAY.date())
-        monday_digest = Sighting.objects.get().digest
+        monday_digest = Sighting.objects.get(page=SITE).digest
     with time_machine.travel(TUESDAY, tick=False):
         beacon(address="192.0.2.1")
-        tuesday_digest = Sighting.objects.get(day=TUESDAY.date()).digest
+        tuesday_digest = Sighting.objects.get(day=TUESDAY.date(), page=SITE).digest
 
         # Making Tuesday's salt threw Monday's away, before any rollover ran.
         assert list(DailySalt.objects.values_list("day", flat=True)) == [TUESDAY.date()]
@@ -92,6 +92,6 @@ def test_a_new_day_has_a_new_salt_so_the_same_visitor_is_not_recognised(beacon: 
     assert tuesday_salt != monday_salt
     assert tuesday_digest != monday_digest
     # Each digest is reproducible only with its own day's salt, and Monday's is gone.
-    visitor = {"address": "192.0.2.1", "user_agent": FIREFOX, "host": "testserver"}
+    visitor = {"address": "192.0.2.1", "user_agent": FIREFOX, "host": "testserver", "page": SITE}
     assert visitor_digest(salt=monday_salt, **visitor) == monday_digest
     assert visitor_digest(salt=tuesday_salt, **visitor) == tuesday_digest
