@@ -65,7 +65,12 @@ def page_view_record(*, view: View, address: str, user_agent: str, host: str) ->
     neither is stored, and nothing of the request but ``view`` (already reduced) is kept."""
     day = clock.today()
     salt = salt_for(day)
-    visitor = {"salt": salt, "address": address, "user_agent": user_agent, "host": host}
+
+    def digest(page: str) -> str:
+        return visitor_digest(
+            salt=salt, address=address, user_agent=user_agent, host=host, page=page
+        )
+
     with transaction.atomic():
         _bump(DayTotal, day=day)
         _bump(PageDay, day=day, page=view.page)
@@ -73,10 +78,7 @@ def page_view_record(*, view: View, address: str, user_agent: str, host: str) ->
         _bump(Tally, day=day, dimension=Dimension.BROWSER, value=view.browser)
         _bump(Tally, day=day, dimension=Dimension.SCREEN, value=view.screen)
         Sighting.objects.bulk_create(
-            [
-                Sighting(day=day, page=page, digest=visitor_digest(page=page, **visitor))
-                for page in (SITE, view.page)
-            ],
+            [Sighting(day=day, page=page, digest=digest(page)) for page in (SITE, view.page)],
             ignore_conflicts=True,
         )
 
