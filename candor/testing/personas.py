@@ -108,6 +108,27 @@ def api_client() -> Callable[[User], Client]:
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` stands for a completed log-in: password and, for staff who need
+    one, the second factor. Tests of the log-in itself go through the pages
+    (candor/accounts/tests); the browser helper ``log_in`` types real codes."""
+    from candor.accounts.middleware import LAST_SEEN_SESSION_KEY
+    from candor.accounts.second_factor import PASSED, VERIFIED_SESSION_KEY
+    from candor.core import clock
+
+    original = Client._login
+
+    def _login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        session = self.session
+        session[VERIFIED_SESSION_KEY] = PASSED
+        session[LAST_SEEN_SESSION_KEY] = int(clock.now().timestamp())
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     """Tests read English unless they choose: code running outside a request (services,
     commands) would otherwise speak the agency's default language, Dutch."""
