@@ -154,6 +154,28 @@ def second_factor_confirm(*, actor: Actor, user: User, code: str) -> list[str]:
     return codes
 
 
+def second_factor_enrol_with_secret(*, actor: Actor, user: User, secret: str) -> list[str]:
+    """Enrol with a given secret, confirmed at once: for the demo (a fixed secret printed on
+    start, never in production) and test set-up. Returns fresh recovery codes."""
+    if getattr(settings, "PRODUCTION", False):
+        raise ValidationError("a fixed two-factor secret is for the demo and tests only")
+    pyotp.TOTP(secret).now()  # refuses a secret that is not base32
+    with transaction.atomic():
+        SecondFactor.objects.filter(user=user).delete()
+        SecondFactor.objects.create(
+            user=user, secret=_encrypt(secret), created_at=clock.now(), confirmed_at=clock.now()
+        )
+        codes = _new_recovery_codes(user)
+        audit_record(
+            actor=actor,
+            action="auth.2fa_enrol",
+            object_type="accounts.user",
+            object_id=user.pk,
+            detail={"recovery_codes": len(codes), "fixed_secret": True},
+        )
+    return codes
+
+
 def second_factor_verify(*, actor: Actor, user: User, code: str) -> bool:
     """Check a code at log-in. Accepted once per time step (replay refusal); a refusal is
     written to the audit trail."""
@@ -313,6 +335,7 @@ def _decrypt(token: str) -> str:
         ) from exc
 
 
-def secret_for_tests(user: User) -> str:
-    """The decrypted secret of a user's second factor: for test helpers and the demo only."""
+def stored_secret(user: User) -> str:
+    """The decrypted secret of a user's second factor: for test helpers and the demo only
+    (the pages never show it again after enrolment)."""
     return _decrypt(SecondFactor.objects.get(user=user).secret)
