@@ -13,9 +13,9 @@ from candor.accounts.models import User
 from candor.testing.personas import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Argon2 is deliberately slow and not what is tested here."""
+@pytest.fixture
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow and not what the log-in tests are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

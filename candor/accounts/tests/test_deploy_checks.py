@@ -108,9 +108,9 @@ def test_a_misspelt_role_in_the_2fa_policy_is_refused_even_without_deploy():
 
 @pytest.mark.django_db
 def test_candor_check_deploy_fails_on_unsafe_settings():
-    with override_settings(**{**SAFE, "DEBUG": True, "ALLOWED_HOSTS": ["*"]}):
-        with pytest.raises(SystemCheckError) as failure:
-            call_command("check", deploy=True)
+    unsafe = override_settings(**{**SAFE, "DEBUG": True, "ALLOWED_HOSTS": ["*"]})
+    with unsafe, pytest.raises(SystemCheckError) as failure:
+        call_command("check", deploy=True)
     assert "candor.E001" in str(failure.value)
     assert "candor.E008" in str(failure.value)
 

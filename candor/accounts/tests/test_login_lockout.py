@@ -10,7 +10,11 @@ from django.test import Client
 from candor.accounts.tests.conftest import password_log_in
 from candor.audit.models import AuditEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.req("R7.1"),
+    pytest.mark.usefixtures("fast_password_hashing"),
+]
 
 
 @pytest.fixture(autouse=True)

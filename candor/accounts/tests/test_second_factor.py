@@ -16,7 +16,11 @@ from candor.audit.models import AuditEvent
 from candor.core.actor import Actor
 from candor.testing.personas import PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.req("R7.1"),
+    pytest.mark.usefixtures("fast_password_hashing"),
+]
 
 NOW = "2026-03-03 09:00:10+00:00"  # 10 s into a 30-second step
 

@@ -11,7 +11,11 @@ from django.conf import settings as django_settings
 
 from candor.accounts.tests.conftest import password_log_in
 
-pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.req("R7.1"),
+    pytest.mark.usefixtures("fast_password_hashing"),
+]
 
 
 def test_a_staff_session_ends_after_thirty_idle_minutes(client, consultant, time_machine):
