@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from candor.accounts import second_factor
@@ -134,6 +135,11 @@ class StaffSessionMiddleware:
                 if not second_factor.enrolled(user):
                     target = "site:second_factor_enrol"
                 return redirect(target)
+            response = self.get_response(request)
+            # Staff pages hold personal data: no copy in the browser's or a proxy's cache.
+            if "Cache-Control" not in response:
+                patch_cache_control(response, private=True, no_store=True)
+            return response
         return self.get_response(request)
 
 

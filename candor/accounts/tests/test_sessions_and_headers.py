@@ -127,3 +127,57 @@ def test_production_answers_with_hsts_and_secure_cookies(client, consultant, set
     response = password_log_in(client, consultant, secure=True)
     assert response.cookies["sessionid"]["secure"] is True
     assert secure.cookies["csrftoken"]["secure"] is True
+
+
+def test_staff_pages_are_not_kept_in_browser_or_proxy_caches(client, consultant):
+    client.force_login(consultant)
+
+    cache_control = client.get("/candidates/")["Cache-Control"]
+
+    assert "no-store" in cache_control and "private" in cache_control
+
+
+def test_production_cookies_carry_the_host_prefix(monkeypatch, tmp_path):
+    production = _production_settings(monkeypatch, tmp_path)
+
+    assert production["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert production["CSRF_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_passwords_shorter_than_twelve_characters_are_refused():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("Kort-wacht1")  # 11 characters
+    validate_password("Lang-genoeg-wachtwoord-7")
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(consultant):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(consultant)
+
+    assert browser.post("/candidates/new/", {"last_name": "Peeters"}).status_code == 403
+
+
+def test_logging_out_ends_the_session_on_the_server(client, consultant):
+    password_log_in(client, consultant)
+    old_key = client.cookies["sessionid"].value
+
+    client.post("/logout/")
+
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    assert not SessionStore().exists(old_key)
+    replay = _client_with_session(old_key).get("/")
+    assert replay.status_code == 302 and replay["Location"].startswith("/login/")
+
+
+def _client_with_session(session_key: str) -> Any:
+    from django.test import Client
+
+    other = Client()
+    other.cookies["sessionid"] = session_key
+    return other
