@@ -134,7 +134,8 @@ def test_staff_pages_are_not_kept_in_browser_or_proxy_caches(client, consultant)
 
     cache_control = client.get("/candidates/")["Cache-Control"]
 
-    assert "no-store" in cache_control and "private" in cache_control
+    assert "no-store" in cache_control
+    assert "private" in cache_control
 
 
 def test_production_cookies_carry_the_host_prefix(monkeypatch, tmp_path):
@@ -172,7 +173,8 @@ def test_logging_out_ends_the_session_on_the_server(client, consultant):
 
     assert not SessionStore().exists(old_key)
     replay = _client_with_session(old_key).get("/")
-    assert replay.status_code == 302 and replay["Location"].startswith("/login/")
+    assert replay.status_code == 302
+    assert replay["Location"].startswith("/login/")
 
 
 def _client_with_session(session_key: str) -> Any:
