@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: the API docs page then loads Swagger UI from
+    # our own static files instead of a CDN with an inline script (the CSP allows neither).
+    "ninja",
     "candor.core",
     "candor.privacy",
     "candor.audit",

@@ -183,3 +183,11 @@ def _client_with_session(session_key: str) -> Any:
     other = Client()
     other.cookies["sessionid"] = session_key
     return other
+
+
+def test_the_api_docs_load_swagger_from_our_own_static_files(client):
+    html = client.get("/api/v1/docs").content.decode()
+
+    assert "cdn." not in html
+    for tag in html.split("<script")[1:]:
+        assert tag.lstrip().startswith("src=") or 'type="application/json"' in tag[:40]
