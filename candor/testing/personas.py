@@ -116,16 +116,16 @@ def _force_login_passes_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
     from candor.accounts.second_factor import PASSED, VERIFIED_SESSION_KEY
     from candor.core import clock
 
-    original = Client._login
+    original = Client.force_login
 
-    def _login(self: Client, user: Any, backend: str | None = None) -> None:
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
         original(self, user, backend)
         session = self.session
         session[VERIFIED_SESSION_KEY] = PASSED
         session[LAST_SEEN_SESSION_KEY] = int(clock.now().timestamp())
         session.save()
 
-    monkeypatch.setattr(Client, "_login", _login)
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)
