@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from candor.core.env import (
     SMTP_BACKEND,
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: the API docs page then loads Swagger UI from
+    # our own static files instead of a CDN with an inline script (the CSP allows neither).
+    "ninja",
     "candor.core",
     "candor.privacy",
     "candor.audit",
@@ -73,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "candor.accounts.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "candor.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "candor.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -145,7 +152,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # OWASP ASVS 2.1.1
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -188,11 +198,61 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 3600
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_AGE = 8 * 3600  # absolute lifetime of a log-in
+SESSION_COOKIE_SECURE = env_bool("CANDOR_SECURE_COOKIES", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:  # the __Host- prefix: HTTPS only, this host only, whole site
+    SESSION_COOKIE_NAME = "__Host-candor_session"
+    CSRF_COOKIE_NAME = "__Host-candor_csrf"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Staff are signed out after this long without a request (candor.accounts.middleware).
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("CANDOR_STAFF_IDLE_MINUTES", 30) * 60
+
+# Staff log-in (docs/security.md, "Staff authentication and sessions"): two-factor log-in is
+# mandatory for these roles (comma-separated; "none" for no role; consultants may always
+# enrol themselves), and a user name or client address is locked out for a while after this
+# many failed attempts.
+SECOND_FACTOR_REQUIRED_ROLES = [
+    role
+    for role in env_list("CANDOR_2FA_REQUIRED_ROLES", ["dpo", "administrator"])
+    if role.lower() != "none"
+]
+LOGIN_FAILURE_LIMIT = env_int("CANDOR_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CANDOR_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("CANDOR_LOGIN_LOCKOUT_MINUTES", 15) * 60
+
+# HTTPS: production redirects to it, sends HSTS and marks cookies Secure. Behind a proxy that
+# ends TLS, set CANDOR_TLS_PROXY_HEADER=1 so X-Forwarded-Proto tells Django the request was
+# HTTPS (only when the proxy overwrites that header: clients must not be able to set it).
+SECURE_SSL_REDIRECT = env_bool("CANDOR_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("CANDOR_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CANDOR_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("CANDOR_HSTS_PRELOAD", default=False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CANDOR_TLS_PROXY_HEADER") else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response: scripts only from our own static files (htmx and
+# a small helper; no inline script, no eval). Inline style attributes remain allowed: a few
+# templates and the sandboxed notice previews use them, and styles cannot run code.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features the application never uses, switched off (PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
 def _mailer() -> dict[str, Any]:

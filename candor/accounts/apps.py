@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from candor import checks  # noqa: F401  (the deploy checks register themselves)
         from candor.accounts import declarations  # noqa: F401  (registry entries for Django's models)

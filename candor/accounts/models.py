@@ -135,3 +135,71 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_prefix}… ({self.label})"
+
+
+@personal_data(
+    subject="user__person",
+    fields={
+        "secret": PD(
+            Category.ACCOUNT,
+            erasure=DELETE,
+            description="TOTP secret of staff two-factor log-in, encrypted at rest (R7.1)",
+        ),
+        "confirmed_at": PD(Category.ACCOUNT, erasure=DELETE, description="2FA enrolment date"),
+        "last_used_step": PD(
+            Category.TECHNICAL,
+            erasure=DELETE,
+            description="time step of the last accepted code (replay refusal)",
+        ),
+    },
+    not_personal={
+        "id": "surrogate key",
+        "user": "the staff account the second factor belongs to",
+        "created_at": "bookkeeping: when enrolment began",
+    },
+    description="Staff two-factor log-in (TOTP, RFC 6238)",
+)
+class SecondFactor(models.Model):
+    """A staff member's authenticator app (TOTP). Unconfirmed until the first code is typed.
+
+    ``secret`` holds the base32 secret encrypted with a key derived from ``SECRET_KEY``
+    (``candor.accounts.second_factor``); it is never shown again after enrolment.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = models.TextField()
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP of user {self.user_id}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@personal_data(
+    subject="user__person",
+    fields={
+        "code_hash": PD(
+            Category.ACCOUNT,
+            erasure=DELETE,
+            description="hash of a one-time recovery code of two-factor log-in",
+        ),
+        "used_at": PD(Category.TECHNICAL, erasure=DELETE, description="when it was used"),
+    },
+    not_personal={
+        "id": "surrogate key",
+        "user": "the staff account the code belongs to",
+    },
+    description="One-time recovery codes of staff two-factor log-in (hashed)",
+)
+class RecoveryCode(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of user {self.user_id}"

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.view": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "audit.verify": frozenset({Role.DPO, Role.ADMINISTRATOR}),
     "backoffice.enter": frozenset({Role.CONSULTANT, Role.DPO, Role.ADMINISTRATOR}),
+    # staff log-in: an administrator resets a colleague's two-factor log-in (a lost phone)
+    "second_factor.reset": frozenset({Role.ADMINISTRATOR}),
     # privacy: consents, objections and restrictions are recorded by whoever the person tells;
     # overriding an objection, lifting a restriction and the DPO's queues are the DPO's.
     "privacy.record": frozenset({Role.CONSULTANT, Role.DPO}),

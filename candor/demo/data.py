@@ -61,6 +61,9 @@ from candor.relations.models import (
 from candor.relations.services import organisation_create
 
 DEMO_PASSWORD = "candor-demo"  # noqa: S105 - printed on purpose; demo mode on loopback only
+# The demo's staff whose role requires two-factor log-in share this authenticator secret,
+# printed on start with the current code (R7.1). Refused in production by the service.
+DEMO_TOTP_SECRET = "CANDORDEMOTWOFACTORSECRETKEYAAAA"  # noqa: S105 - printed on purpose
 
 STAFF = [
     ("consultant", Role.CONSULTANT, "Sofie", "Wouters", "Antwerpen"),
@@ -382,6 +385,7 @@ class DemoBuilder:
                     office=offices.get(office),
                 )
             users[username] = user
+        demo_second_factors()
         return users
 
     # -- organisations -----------------------------------------------------------------------
@@ -841,3 +845,22 @@ class DemoBuilder:
 
 def demo_loaded() -> bool:
     return User.objects.filter(username="consultant").exists() and Person.objects.exists()
+
+
+def demo_second_factors() -> list[User]:
+    """Enrol the demo staff whose role requires two-factor log-in with the printed demo secret
+    (once; an account that set up its own keeps it). Returns the accounts that use it."""
+    from candor.accounts import second_factor
+
+    users = []
+    for username, *_rest in STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None or not second_factor.required_for(user):
+            continue
+        if not second_factor.enrolled(user):
+            second_factor.second_factor_enrol_with_secret(
+                actor=Actor.system("demo"), user=user, secret=DEMO_TOTP_SECRET
+            )
+        if second_factor.stored_secret(user) == DEMO_TOTP_SECRET:
+            users.append(user)
+    return users

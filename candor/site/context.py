@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         ),
         "show_inhouse_sessions": can(user, "inhouse.supervise"),
         "show_postings": can(user, "posting.manage"),
+        "show_account": can(user, "backoffice.enter"),
+        "show_staff_security": can(user, "second_factor.reset"),
         "show_inhouse_client": bool(
             user is not None
             and getattr(user, "is_authenticated", False)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from candor.accounts import urls as account_urls
 from candor.site import views
 from candor.site.pages import (
     candidates,
@@ -28,6 +29,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *account_urls.urlpatterns,
     path("candidates/new/", views.candidate_new, name="candidate_new"),
     path("candidates/<int:person_id>/", views.dossier, name="dossier"),
     path("candidates/<int:person_id>/history/", views.dossier_history, name="dossier_history"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -12,13 +13,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from candor.accounts import lockout
+from candor.accounts import views as second_factor_views
 from candor.accounts.models import Role
 from candor.accounts.permissions import can
 from candor.accounts.selectors import staff_overview
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.core.editing import StaleEdit
+from candor.core.throttle import client_address
 from candor.guidance.models import GuidanceSession
 from candor.people.models import Channel, Person
 from candor.people.services import (
@@ -53,8 +58,38 @@ HISTORY_PER_PAGE = 50
 
 
 class LoginView(auth_views.LoginView):
-    """Django's log-in; client contacts land on the client portal, everyone else on the
-    back office (unless the log-in page was reached from another page)."""
+    """Django's log-in, throttled (R7.1): too many failures for a user name or from an address
+    lock it out for a while, with the same message whether or not the account exists. Staff
+    who need a second factor go on to it (``candor.accounts.views``); client contacts land on
+    the client portal, everyone else on the back office (unless the log-in page was reached
+    from another page)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if lockout.login_locked(username=username, address=client_address(request)):
+            return self._locked_out()
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        username = self.request.POST.get("username", "")
+        if lockout.login_failed(username=username, address=client_address(self.request)):
+            return self._locked_out()
+        return super().form_invalid(form)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        lockout.login_succeeded(username=form.get_user().get_username())
+        response = super().form_valid(form)  # Django rotates the session key here
+        return second_factor_views.after_password(self.request, response)
+
+    def _locked_out(self) -> HttpResponse:
+        minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+        context = self.get_context_data(form=self.get_form_class()(self.request))
+        context["locked_out"] = ngettext(
+            "Too many failed attempts. Log-in is blocked for %(minutes)d minute; try again later.",
+            "Too many failed attempts. Log-in is blocked for %(minutes)d minutes; try again later.",
+            minutes,
+        ) % {"minutes": minutes}
+        return self.render_to_response(context, status=429)
 
     def get_default_redirect_url(self) -> str:
         if getattr(self.request.user, "role", "") == Role.CLIENT:

@@ -108,6 +108,38 @@ def api_client() -> Callable[[User], Client]:
 
 
 @pytest.fixture(autouse=True)
+def _test_client_log_in_passes_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` and ``Client.login`` stand for a completed log-in: password and,
+    for staff who need one, the second factor. Tests of the log-in itself post to the pages
+    (candor/accounts/tests); the browser helper ``log_in`` types real codes."""
+    from candor.accounts.middleware import LAST_SEEN_SESSION_KEY
+    from candor.accounts.second_factor import PASSED, VERIFIED_SESSION_KEY
+    from candor.core import clock
+
+    def passed(client: Client) -> None:
+        session = client.session
+        session[VERIFIED_SESSION_KEY] = PASSED
+        session[LAST_SEEN_SESSION_KEY] = int(clock.now().timestamp())
+        session.save()
+
+    original_force_login = Client.force_login
+    original_login = Client.login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original_force_login(self, user, backend)
+        passed(self)
+
+    def login(self: Client, **credentials: Any) -> bool:
+        ok = original_login(self, **credentials)
+        if ok:
+            passed(self)
+        return ok
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     """Tests read English unless they choose: code running outside a request (services,
     commands) would otherwise speak the agency's default language, Dutch."""

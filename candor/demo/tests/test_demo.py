@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -94,3 +95,28 @@ def test_demo_refuses_to_run_in_production(settings: pytest.FixtureRequest) -> N
     settings.PRODUCTION = True  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match="production"):
         _demo()
+
+
+@pytest.mark.django_db
+@pytest.mark.req("R7.1")
+def test_demo_dpo_and_administrator_get_two_factor_log_in_with_the_printed_secret(
+    settings: Any,
+) -> None:
+    import pyotp
+
+    from candor.accounts import second_factor
+    from candor.demo.data import DEMO_TOTP_SECRET, DemoBuilder, DemoSize
+
+    DemoBuilder(seed=1, size=DemoSize(candidates=0)).staff()
+    out = StringIO()
+    call_command("demo_code", stdout=out)
+    text = out.getvalue()
+
+    for username in ("dpo", "admin"):
+        user = User.objects.get(username=username)
+        assert second_factor.stored_secret(user) == DEMO_TOTP_SECRET
+    assert not second_factor.enrolled(User.objects.get(username="consultant"))
+    assert text.split()[0] == pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo_code")

@@ -32,6 +32,7 @@ from candor.people.models import Person
 from candor.recruitment.models import Application, ProcedureStep, Vacancy
 from candor.relations.models import Organisation
 from candor.site.tests import (
+    matrix_account,
     matrix_disclosure,
     matrix_governance,
     matrix_inhouse,
@@ -67,6 +68,7 @@ AREAS = (
     matrix_requests,
     matrix_portal,
     matrix_inhouse,
+    matrix_account,
     matrix_statistics,
 )
 

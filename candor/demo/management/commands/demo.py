@@ -6,12 +6,21 @@ import ipaddress
 import time
 from typing import Any
 
+import pyotp
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from candor.demo.data import DEMO_PASSWORD, STAFF, DemoBuilder, DemoSize, demo_loaded
+from candor.demo.data import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    STAFF,
+    DemoBuilder,
+    DemoSize,
+    demo_loaded,
+    demo_second_factors,
+)
 
 
 def _is_loopback(host: str) -> bool:
@@ -60,8 +69,23 @@ class Command(BaseCommand):
         with translation.override("en"):  # the command line speaks English
             for username, role, first, last, _office in STAFF:
                 self.stdout.write(f"  {username:<12} {role.label} ({first} {last})")
+        self._second_factor()
         if options["no_serve"]:
             return
         self.stdout.write("")
         self.stdout.write(f"Serving on http://{options['addrport']}/  (Ctrl+C to stop)")
         call_command("runserver", options["addrport"], use_reloader=False)
+
+    def _second_factor(self) -> None:
+        """Demo staff whose role requires two-factor log-in share one printed secret."""
+        users = demo_second_factors()
+        if not users:
+            return
+        names = ", ".join(user.username for user in users)
+        self.stdout.write("")
+        self.stdout.write(f"Two-factor log-in for {names} (required for their role):")
+        self.stdout.write(f"  add this key to an authenticator app: {DEMO_TOTP_SECRET}")
+        self.stdout.write("  (time-based, 6 digits, 30 s), or type the code of the moment:")
+        self.stdout.write(
+            f"  uv run candor demo_code    (now: {pyotp.TOTP(DEMO_TOTP_SECRET).now()})"
+        )
