@@ -163,7 +163,8 @@ class Browser:
     ) -> Response | None:
         """Send one request and record it; None when no answer came (already recorded)."""
         index = self.rr.pick() if server is None else server
-        headers = {"Accept-Language": self.language, "Host": "%s:%d" % self.rr.servers[index]}
+        host, port = self.rr.servers[index]
+        headers = {"Accept-Language": self.language, "Host": f"{host}:{port}"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -171,7 +172,7 @@ class Browser:
             body = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             # Django checks the origin of unsafe requests against the host.
-            headers["Origin"] = "http://%s:%d" % self.rr.servers[index]
+            headers["Origin"] = f"http://{host}:{port}"
         connection = self._connection(index)
         started = time.perf_counter()
         try:

@@ -42,6 +42,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -261,6 +262,7 @@ class Load:
     general_conflicts: int = 0
     edits_saved: int = 0
     rounds: list[str] = field(default_factory=list)  # "ok" or what went wrong
+    problems: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def running(self) -> bool:
@@ -343,11 +345,10 @@ class Load:
             if answer and answer.status == 302:
                 self.edits_saved += 1
             elif answer and answer.status == 200:
-                if 'role="alert"' in answer.body:  # two consultants on one person: legitimate
+                if 'role="alert"' in answer.body:  # stale (two on one person) or erased meanwhile
                     self.general_conflicts += 1
                 else:
-                    self.stats.note(f"edit of person {person} refused without a conflict")
-                    self.rounds.append(f"edit of person {person} refused without a conflict")
+                    self.problems.append(f"edit of person {person} refused without a reason")
 
     def visitor(self, seed: int) -> None:
         rng = random.Random(seed)
@@ -378,38 +379,49 @@ class Load:
                     return
                 forms.append(form)
             typed = [f"scale-out round {n}: {name}" for name in editors]
-            answers: list[Any] = [None, None]
-            barrier = threading.Barrier(2)
-
-            def save(i: int, browser: Browser, form: Form, server: int) -> None:
-                form.values["notes"] = typed[i]
-                barrier.wait()
-                answers[i] = browser.post(
-                    url, form.values, route="contested save", expect=(200, 302), server=server
-                )
-
-            threads = [
-                threading.Thread(target=save, args=(i, br, forms[i], servers[i]))
-                for i, br in enumerate((a, b))
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            answers = save_together(url, (a, b), forms, servers, typed)
             self.rounds.append(judge_round(n, answers, typed, check))
             self.stop.wait(0.5)
         a.close()
         b.close()
 
 
+def save_together(
+    url: str,
+    browsers: Sequence[Browser],
+    forms: Sequence[Form],
+    servers: Sequence[int],
+    typed: Sequence[str],
+) -> list[Any]:
+    """Each browser posts its form with its own notes, all released at the same moment."""
+    answers: list[Any] = [None] * len(browsers)
+    barrier = threading.Barrier(len(browsers))
+
+    def save(i: int) -> None:
+        forms[i].values["notes"] = typed[i]
+        barrier.wait()
+        answers[i] = browsers[i].post(
+            url, forms[i].values, route="contested save", expect=(200, 302), server=servers[i]
+        )
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def judge_round(n: int, answers: Sequence[Any], typed: Sequence[str], stored: Any) -> str:
-    """"ok" when exactly one save won, the other was refused as stale with what its editor
+    """ "ok" when exactly one save won, the other was refused as stale with what its editor
     typed still in the form, and the database holds the winner's notes; else what went wrong."""
     if any(answer is None for answer in answers):
         return f"round {n}: a save got no answer"
     won = [i for i, answer in enumerate(answers) if answer.status == 302]
     refused = [
-        i for i, answer in enumerate(answers) if answer.status == 200 and 'role="alert"' in answer.body
+        i
+        for i, answer in enumerate(answers)
+        if answer.status == 200 and 'role="alert"' in answer.body
     ]
     if len(won) != 1 or len(refused) != 1:
         statuses = [answer.status for answer in answers]
@@ -446,7 +458,8 @@ def editor_updates(person: int, editors: Sequence[str]) -> int:
     from candor.people.models import Person
 
     pseudonym = str(Person.objects.get(pk=person).pseudonym)
-    actors = [f"staff:{pk}" for pk in User.objects.filter(username__in=editors).values_list("pk", flat=True)]  # fmt: skip
+    users = User.objects.filter(username__in=editors).values_list("pk", flat=True)
+    actors = [f"staff:{pk}" for pk in users]
     return AuditEvent.objects.filter(action="update", subject=pseudonym, actor__in=actors).count()
 
 
@@ -515,7 +528,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--worker-wait", type=float, default=300.0, help="s to wait for jobs")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/candor-scale"))
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "candor-scale"
+    )
     args = parser.parse_args(argv)
     args.data_dir = args.data_dir.resolve()
     ports = [int(p) for p in args.ports.split(",") if p.strip()]
@@ -553,8 +568,47 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
     seed(args, env)
     consultants, editors = accounts(args)
     person = contested_person()
+    updates_before = editor_updates(person, editors)
     forget_todays_jobs()
+    start_processes(args, env, processes)
+    rr = RoundRobin(args.servers)
+    wait_until_up(rr)
+    print(
+        f"two servers on ports {args.ports} ({args.server_workers} gunicorn workers each), one "
+        f"worker; {len(consultants)} consultants, {args.visitors} visitors, two editors on "
+        f"person #{person}, {args.duration:g} s"
+    )
+    load, seconds = run_load(args, rr, consultants, editors, person)
+    print(f"during: {load_average()}")
+    failures = check_load(args, load, seconds)
+    updates = editor_updates(person, editors) - updates_before
+    won = load.rounds.count("ok")
+    if updates != won:
+        failures.append(f"audit trail: {updates} updates by the editors for {won} won rounds")
 
+    for n in range(1, len(args.servers) + 1):
+        processes.stop(f"server {n}")
+    failures += wait_for_jobs(processes, args.worker_wait)
+    processes.stop("worker")
+    verify = subprocess.run(
+        [sys.executable, "-m", "candor.cli", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(f"candor audit verify: {(verify.stdout + verify.stderr).strip()}")
+    if verify.returncode != 0:
+        failures.append("audit verify failed")
+    print(f"after: {load_average()}")
+    if failures:
+        print("\nFAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print("\nOK: no errors, no lost update, worker ran, audit trail intact")
+    return 0
+
+
+def start_processes(args: argparse.Namespace, env: dict[str, str], processes: Processes) -> None:
     for n, (host, port) in enumerate(args.servers, start=1):
         processes.start(
             f"server {n}",
@@ -569,20 +623,19 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
         env,
         args.data_dir / "worker.log",
     )
-    stats = Stats()
-    rr = RoundRobin(args.servers)
-    wait_until_up(rr)
-    print(
-        f"two servers on ports {args.ports} ({args.server_workers} gunicorn workers each), one "
-        f"worker; {len(consultants)} consultants, {args.visitors} visitors, two editors on "
-        f"person #{person}, {args.duration:g} s"
-    )
 
+
+def run_load(
+    args: argparse.Namespace,
+    rr: RoundRobin,
+    consultants: Sequence[str],
+    editors: tuple[str, str],
+    person: int,
+) -> tuple[Load, float]:
+    """Everyone at once for ``--duration`` seconds; the load and the seconds it took."""
     stop = threading.Event()
     started = time.monotonic()
-    load = Load(
-        rr, stats, started + args.duration, stop, args.think, person, args.visitor_urls
-    )
+    load = Load(rr, Stats(), started + args.duration, stop, args.think, person, args.visitor_urls)
     threads = [
         threading.Thread(target=load.consultant, args=(name, args.seed * 1000 + i), daemon=True)
         for i, name in enumerate(consultants)
@@ -605,10 +658,13 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
     except KeyboardInterrupt:
         stop.set()
         raise
-    seconds = time.monotonic() - started
-    print(f"during: {load_average()}")
+    return load, time.monotonic() - started
 
+
+def check_load(args: argparse.Namespace, load: Load, seconds: float) -> list[str]:
+    """Print the figures; the failures among them."""
     failures: list[str] = []
+    stats = load.stats
     report(stats, seconds)
     served = stats.by_server()
     print(
@@ -621,42 +677,16 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
         print(f"  problem: {problem}")
     if stats.failures:
         failures.append(f"{len(stats.failures)} failed requests")
-
     bad_rounds = [r for r in load.rounds if r != "ok"]
-    won = len(load.rounds) - len(bad_rounds)
     print(
-        f"contested edits: {len(load.rounds)} rounds, {won} with exactly one winner and one "
-        f"stale-edit refusal and the winner's text stored; other edits: {load.edits_saved} "
-        f"saved, {load.general_conflicts} refused as stale"
+        f"contested edits: {len(load.rounds)} rounds, {load.rounds.count('ok')} with exactly one "
+        f"winner, one stale-edit refusal and the winner's text stored; other edits: "
+        f"{load.edits_saved} saved, {load.general_conflicts} refused (stale or erased meanwhile)"
     )
-    failures += bad_rounds
+    failures += bad_rounds + load.problems
     if not load.rounds:
         failures.append("no contested round ran")
-    updates = editor_updates(person, editors)
-    if updates != won:
-        failures.append(f"audit trail: {updates} updates by the editors for {won} won rounds")
-
-    for n in range(1, len(args.servers) + 1):
-        processes.stop(f"server {n}")
-    failures += wait_for_jobs(processes, args.worker_wait)
-    processes.stop("worker")
-
-    verify = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "candor.cli", "audit", "verify"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    print(f"candor audit verify: {(verify.stdout + verify.stderr).strip()}")
-    if verify.returncode != 0:
-        failures.append("audit verify failed")
-    print(f"after: {load_average()}")
-    if failures:
-        print("\nFAILED:\n  " + "\n  ".join(failures))
-        return 1
-    print("\nOK: no errors, no lost update, worker ran, audit trail intact")
-    return 0
+    return failures
 
 
 if __name__ == "__main__":
