@@ -51,7 +51,16 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode, urlsplit
 
-from loadclient import Browser, Form, RoundRobin, Stats, form_with, sign_in
+from loadclient import (
+    Browser,
+    Form,
+    RoundRobin,
+    Stats,
+    form_with,
+    forms_of,
+    percentile,
+    sign_in,
+)
 
 BENCH = Path(__file__).resolve().parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/candor_scale"
@@ -252,18 +261,45 @@ def wait_until_up(rr: RoundRobin, seconds: float = 90) -> None:
 
 @dataclass
 class Load:
+    """Who is on the site. Everyone signs in first (timed apart, in ``sign_ins``); the clock of
+    ``duration`` starts when the last one is ready, so the figures are of steady work."""
+
     rr: RoundRobin
     stats: Stats
-    deadline: float
+    duration: float
     stop: threading.Event
     think: float
     contested: int
     visitor_urls: list[str]
+    people: int  # threads that wait for the start
+    sign_ins: Stats = field(default_factory=Stats)
+    started: float = 0.0
+    deadline: float = 0.0
     general_conflicts: int = 0
     edits_saved: int = 0
     rounds: list[str] = field(default_factory=list)  # "ok" or what went wrong
     problems: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ready: threading.Barrier = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ready = threading.Barrier(self.people, action=self._start_clock)
+
+    def _start_clock(self) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + self.duration
+
+    def begin(self) -> bool:
+        """Wait until everyone is signed in; False when the run was stopped meanwhile."""
+        try:
+            self._ready.wait()
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+    def abort(self) -> None:
+        self.stop.set()
+        self._ready.abort()
 
     def running(self) -> bool:
         return not self.stop.is_set() and time.monotonic() < self.deadline
@@ -275,8 +311,10 @@ class Load:
     # A consultant's working day, compressed.
     def consultant(self, username: str, seed: int) -> None:
         rng = random.Random(seed)
-        browser = Browser(self.rr, self.stats)
-        if not sign_in(browser, username, PASSWORD):
+        browser = Browser(self.rr, self.sign_ins)
+        signed_in = sign_in(browser, username, PASSWORD)
+        browser.stats = self.stats
+        if not (self.begin() and signed_in):
             return
         people: list[int] = []
         vacancies: list[int] = []
@@ -352,6 +390,8 @@ class Load:
 
     def visitor(self, seed: int) -> None:
         rng = random.Random(seed)
+        if not self.begin():
+            return
         while self.running():
             browser = Browser(self.rr, self.stats)  # each visit a new, cookie-less visitor
             url = rng.choice(self.visitor_urls)
@@ -361,8 +401,12 @@ class Load:
 
     # Two editors, one person, two servers, the same moment.
     def contested_rounds(self, editors: tuple[str, str], check: Callable[[int], str]) -> None:
-        a, b = Browser(self.rr, self.stats), Browser(self.rr, self.stats)
-        if not (sign_in(a, editors[0], PASSWORD) and sign_in(b, editors[1], PASSWORD)):
+        a, b = Browser(self.rr, self.sign_ins), Browser(self.rr, self.sign_ins)
+        signed_in = sign_in(a, editors[0], PASSWORD) and sign_in(b, editors[1], PASSWORD)
+        a.stats = b.stats = self.stats
+        if not self.begin():
+            return
+        if not signed_in:
             self.rounds.append("editors could not sign in")
             return
         url = f"/people/{self.contested}/edit/"
@@ -410,6 +454,29 @@ def save_together(
     for thread in threads:
         thread.join()
     return answers
+
+
+def logout_reaches_every_server(rr: RoundRobin, stats: Stats, username: str) -> str:
+    """Sign in, open the dashboard on every server (each caches the session), sign out on the
+    first: the others must no longer know the session. With a per-process cache instead of
+    the shared one, a server would keep serving the signed-out session from its own cache.
+    Returns "" or what went wrong."""
+    browser = Browser(rr, stats)
+    if not sign_in(browser, username, PASSWORD, server=0):
+        return "logout check: could not sign in"
+    pages = [browser.get("/", route="dashboard", server=i) for i in range(len(rr.servers))]
+    page = pages[0]
+    logout = (
+        next((f for f in forms_of(page.body) if f.action == "/logout/"), None) if page else None
+    )
+    if logout is None:
+        return "logout check: no sign-out form on the dashboard"
+    browser.post("/logout/", logout.values, route="log-out", expect=(200, 302), server=0)
+    for i in range(1, len(rr.servers)):
+        after = browser.get("/", route="dashboard", expect=(302,), server=i)
+        if after is None or not after.redirect_path.startswith("/login/"):
+            return f"logout check: server {i + 1} still served the signed-out session"
+    return ""
 
 
 def judge_round(n: int, answers: Sequence[Any], typed: Sequence[str], stored: Any) -> str:
@@ -581,6 +648,10 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
     load, seconds = run_load(args, rr, consultants, editors, person)
     print(f"during: {load_average()}")
     failures = check_load(args, load, seconds)
+    if problem := logout_reaches_every_server(rr, Stats(), consultants[0]):
+        failures.append(problem)
+    else:
+        print("signing out on server 1 ended the session on server 2 (shared cache)")
     updates = editor_updates(person, editors) - updates_before
     won = load.rounds.count("ok")
     if updates != won:
@@ -633,9 +704,10 @@ def run_load(
     person: int,
 ) -> tuple[Load, float]:
     """Everyone at once for ``--duration`` seconds; the load and the seconds it took."""
-    stop = threading.Event()
-    started = time.monotonic()
-    load = Load(rr, Stats(), started + args.duration, stop, args.think, person, args.visitor_urls)
+    people = len(consultants) + args.visitors + 1
+    load = Load(
+        rr, Stats(), args.duration, threading.Event(), args.think, person, args.visitor_urls, people
+    )
     threads = [
         threading.Thread(target=load.consultant, args=(name, args.seed * 1000 + i), daemon=True)
         for i, name in enumerate(consultants)
@@ -656,15 +728,25 @@ def run_load(
             while thread.is_alive():
                 thread.join(timeout=0.5)
     except KeyboardInterrupt:
-        stop.set()
+        load.abort()
         raise
-    return load, time.monotonic() - started
+    return load, time.monotonic() - load.started
 
 
 def check_load(args: argparse.Namespace, load: Load, seconds: float) -> list[str]:
     """Print the figures; the failures among them."""
     failures: list[str] = []
     stats = load.stats
+    signed = sorted(s.ms for s in load.sign_ins.samples if s.route == "log-in")
+    print(
+        f"\nsign-in first, all at once, not in the figures below: {len(signed)} log-in requests, "
+        f"p50 {percentile(signed, 0.5):.0f} ms, max {signed[-1] if signed else 0:.0f} ms, "
+        f"{len(load.sign_ins.failures)} failed"
+    )
+    if load.sign_ins.failures:
+        failures.append(f"{len(load.sign_ins.failures)} failed log-in requests")
+        for problem in load.sign_ins.problems:
+            print(f"  problem: {problem}")
     report(stats, seconds)
     served = stats.by_server()
     print(
