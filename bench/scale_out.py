@@ -15,8 +15,9 @@ What it does, in order:
    (``load-editor-a``/``-b``), all signing in through the normal log-in form;
 3. starts two gunicorn servers (``candor.wsgi``) on ``--ports`` with production settings
    (``CANDOR_ENV=production``, ``DEBUG`` off, sessions and throttles in the shared Redis cache
-   ``CANDOR_REDIS_URL``) and one ``candor worker`` (today's daily jobs are forgotten first, so
-   the worker does a day's work — retention sweep, notices — while the load runs);
+   ``CANDOR_REDIS_URL``); everyone signs in (timed apart); then one ``candor worker`` starts
+   with the clock (today's daily jobs are forgotten first, so the worker does a day's work —
+   retention sweep, notices — while the load runs);
 4. for ``--duration`` seconds, round-robin over the two servers: consultants open the dashboard,
    list and search candidates, open dossiers, edit people through the form, open vacancies;
    anonymous visitors open ``--visitor-urls``; and two editors open the SAME person's form
@@ -272,6 +273,7 @@ class Load:
     contested: int
     visitor_urls: list[str]
     people: int  # threads that wait for the start
+    on_start: Callable[[], None] = lambda: None  # run once, when the clock starts
     sign_ins: Stats = field(default_factory=Stats)
     started: float = 0.0
     deadline: float = 0.0
@@ -286,6 +288,7 @@ class Load:
         self._ready = threading.Barrier(self.people, action=self._start_clock)
 
     def _start_clock(self) -> None:
+        self.on_start()
         self.started = time.monotonic()
         self.deadline = self.started + self.duration
 
@@ -456,13 +459,15 @@ def save_together(
     return answers
 
 
-def logout_reaches_every_server(rr: RoundRobin, stats: Stats, username: str) -> str:
+def logout_reaches_every_server(
+    rr: RoundRobin, stats: Stats, username: str, password: str = PASSWORD
+) -> str:
     """Sign in, open the dashboard on every server (each caches the session), sign out on the
     first: the others must no longer know the session. With a per-process cache instead of
     the shared one, a server would keep serving the signed-out session from its own cache.
     Returns "" or what went wrong."""
     browser = Browser(rr, stats)
-    if not sign_in(browser, username, PASSWORD, server=0):
+    if not sign_in(browser, username, password, server=0):
         return "logout check: could not sign in"
     pages = [browser.get("/", route="dashboard", server=i) for i in range(len(rr.servers))]
     page = pages[0]
@@ -637,7 +642,7 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
     person = contested_person()
     updates_before = editor_updates(person, editors)
     forget_todays_jobs()
-    start_processes(args, env, processes)
+    start_servers(args, env, processes)
     rr = RoundRobin(args.servers)
     wait_until_up(rr)
     print(
@@ -645,7 +650,14 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
         f"worker; {len(consultants)} consultants, {args.visitors} visitors, two editors on "
         f"person #{person}, {args.duration:g} s"
     )
-    load, seconds = run_load(args, rr, consultants, editors, person)
+    load, seconds = run_load(
+        args,
+        rr,
+        consultants=consultants,
+        editors=editors,
+        person=person,
+        on_start=lambda: start_worker(args, env, processes),
+    )
     print(f"during: {load_average()}")
     failures = check_load(args, load, seconds)
     if problem := logout_reaches_every_server(rr, Stats(), consultants[0]):
@@ -679,7 +691,7 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], processes: Processe
     return 0
 
 
-def start_processes(args: argparse.Namespace, env: dict[str, str], processes: Processes) -> None:
+def start_servers(args: argparse.Namespace, env: dict[str, str], processes: Processes) -> None:
     for n, (host, port) in enumerate(args.servers, start=1):
         processes.start(
             f"server {n}",
@@ -688,6 +700,10 @@ def start_processes(args: argparse.Namespace, env: dict[str, str], processes: Pr
             env,
             args.data_dir / f"server-{n}.log",
         )  # fmt: skip
+
+
+def start_worker(args: argparse.Namespace, env: dict[str, str], processes: Processes) -> None:
+    """The worker starts with the load, so the day's jobs run while people work."""
     processes.start(
         "worker",
         [sys.executable, "-m", "candor.cli", "worker", "--interval", "5"],
@@ -699,14 +715,24 @@ def start_processes(args: argparse.Namespace, env: dict[str, str], processes: Pr
 def run_load(
     args: argparse.Namespace,
     rr: RoundRobin,
+    *,
     consultants: Sequence[str],
     editors: tuple[str, str],
     person: int,
+    on_start: Callable[[], None],
 ) -> tuple[Load, float]:
     """Everyone at once for ``--duration`` seconds; the load and the seconds it took."""
     people = len(consultants) + args.visitors + 1
     load = Load(
-        rr, Stats(), args.duration, threading.Event(), args.think, person, args.visitor_urls, people
+        rr,
+        Stats(),
+        args.duration,
+        threading.Event(),
+        args.think,
+        person,
+        args.visitor_urls,
+        people,
+        on_start=on_start,
     )
     threads = [
         threading.Thread(target=load.consultant, args=(name, args.seed * 1000 + i), daemon=True)
