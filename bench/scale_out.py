@@ -623,7 +623,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, terminate)
+    for sig in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell may start us ignoring it
+        signal.signal(sig, terminate)
     processes = Processes()
     try:
         return scale_out(args, env, processes)
