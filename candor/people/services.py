@@ -141,7 +141,6 @@ def person_update(
         except ValidationError as exc:
             raise ValidationError({"birth_date": exc.messages}) from None
     person.full_clean(exclude=["provenance"])
-    person.name_key = normalise_name(f"{person.first_name} {person.last_name}")
     with transaction.atomic():
         try:
             current = locked_unless_stale(Person.objects, person.pk, expected_updated_at)
@@ -153,6 +152,11 @@ def person_update(
             for name, value in loaded.items():
                 setattr(person, name, value)
             raise _erased()
+        # Without a version check (the API's PATCH) a name this change leaves alone may have
+        # been saved by someone else since ``person`` was loaded: the key follows the stored one.
+        first = person.first_name if "first_name" in changed else current.first_name
+        last = person.last_name if "last_name" in changed else current.last_name
+        person.name_key = normalise_name(f"{first} {last}")
         person.save(update_fields=[*changed, "name_key", "updated_at"])
         if "birth_date" in changed:  # the statutory pension date follows the birth date (R5.1)
             from candor.privacy.retention import retention_refresh
