@@ -275,6 +275,7 @@ class Load:
     people: int  # threads that wait for the start
     on_start: Callable[[], None] = lambda: None  # run once, when the clock starts
     sign_ins: Stats = field(default_factory=Stats)
+    run: str = field(default_factory=lambda: time.strftime("%Y%m%d-%H%M%S"))
     started: float = 0.0
     deadline: float = 0.0
     general_conflicts: int = 0
@@ -425,7 +426,9 @@ class Load:
                     self.rounds.append(f"round {n}: no edit form")
                     return
                 forms.append(form)
-            typed = [f"scale-out round {n}: {name}" for name in editors]
+            # Unique to this run: a text equal to the stored one would be no change at all
+            # (saved without a version check, as there is nothing to lose).
+            typed = [f"scale-out {self.run} round {n}: {name}" for name in editors]
             answers = save_together(url, (a, b), forms, servers, typed)
             self.rounds.append(judge_round(n, answers, typed, check))
             self.stop.wait(0.5)
