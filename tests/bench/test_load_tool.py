@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from load_scenario import judge_round, logout_reaches_every_server
 from loadclient import Browser, RoundRobin, Stats, form_with, parse_server, percentile, sign_in
-from scale_out import judge_round, logout_reaches_every_server
 
 from candor.accounts.models import User
 from candor.api.tests.factories import make_candidate
