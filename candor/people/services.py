@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from candor.audit.services import audit_record
 from candor.core import clock
@@ -119,8 +120,12 @@ def person_update(
     old or new values. With ``expected_updated_at`` (the ``updated_at`` the editor loaded), the
     stored row is locked and compared inside the write transaction: if someone saved in between,
     ``StaleEdit`` is raised, nothing is written and ``person`` keeps its loaded values, so two
-    consultants never silently overwrite each other.
+    consultants never silently overwrite each other. An erased person (R6.6) is refused with a
+    ``ValidationError``, also when the erasure (say by the worker's retention sweep) came after
+    ``person`` was loaded: no save refills an anonymised record.
     """
+    if person.erased_at is not None:
+        raise _erased()
     unknown = set(changes) - set(PERSON_EDITABLE)
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
@@ -136,14 +141,22 @@ def person_update(
         except ValidationError as exc:
             raise ValidationError({"birth_date": exc.messages}) from None
     person.full_clean(exclude=["provenance"])
-    person.name_key = normalise_name(f"{person.first_name} {person.last_name}")
     with transaction.atomic():
         try:
-            locked_unless_stale(Person.objects, person.pk, expected_updated_at)
+            current = locked_unless_stale(Person.objects, person.pk, expected_updated_at)
         except StaleEdit:
             for name, value in loaded.items():
                 setattr(person, name, value)
             raise
+        if current.erased_at is not None:
+            for name, value in loaded.items():
+                setattr(person, name, value)
+            raise _erased()
+        # Without a version check (the API's PATCH) a name this change leaves alone may have
+        # been saved by someone else since ``person`` was loaded: the key follows the stored one.
+        first = person.first_name if "first_name" in changed else current.first_name
+        last = person.last_name if "last_name" in changed else current.last_name
+        person.name_key = normalise_name(f"{first} {last}")
         person.save(update_fields=[*changed, "name_key", "updated_at"])
         if "birth_date" in changed:  # the statutory pension date follows the birth date (R5.1)
             from candor.privacy.retention import retention_refresh
@@ -158,6 +171,12 @@ def person_update(
             detail={"fields": sorted(changed)},
         )
     return changed
+
+
+def _erased() -> ValidationError:
+    return ValidationError(
+        {NON_FIELD_ERRORS: [_("This person's data was erased: nothing can be changed.")]}
+    )
 
 
 def person_viewed(*, actor: Actor, person: Person, where: str) -> None:
