@@ -13,7 +13,7 @@ What it does, in order:
    the search index; a database already filled that far is reused as it is;
 2. adds ``--consultants`` consultant accounts (``load-consultant-NN``) and two editors
    (``load-editor-a``/``-b``), all signing in through the normal log-in form;
-3. starts two gunicorn servers (``candor.wsgi``) on ``--ports`` with production settings
+3. starts two ``candor serve`` processes (gunicorn) on ``--ports`` with production settings
    (``CANDOR_ENV=production``, ``DEBUG`` off, sessions and throttles in the shared Redis cache
    ``CANDOR_REDIS_URL``); everyone signs in (timed apart); then one ``candor worker`` starts
    with the clock (today's daily jobs are forgotten first, so the worker does a day's work —
@@ -71,6 +71,7 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "candor.settings",
         "DATABASE_URL": args.database_url,
         "CANDOR_ENV": "production",
+        "CANDOR_SSL_REDIRECT": "false",  # plain HTTP on loopback: no TLS proxy in front
         "CANDOR_DEBUG": "false",
         "CANDOR_SECRET_KEY": BENCH_SECRET,
         "CANDOR_SUPPRESSION_KEY": BENCH_SECRET,
@@ -423,8 +424,8 @@ def start_servers(args: argparse.Namespace, env: dict[str, str], processes: Proc
     for n, (host, port) in enumerate(args.servers, start=1):
         processes.start(
             f"server {n}",
-            [sys.executable, "-m", "gunicorn", "candor.wsgi", "-b", f"{host}:{port}",
-             "-w", str(args.server_workers), "--timeout", "120", "--log-level", "warning"],
+            [sys.executable, "-m", "candor.cli", "serve", "--bind", f"{host}:{port}",
+             "--workers", str(args.server_workers), "--no-checks"],
             env,
             args.data_dir / f"server-{n}.log",
         )  # fmt: skip
