@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_processors": can(user, "processor.view"),
         "show_requests": can(user, "requests.manage"),
         "show_introductions": can(user, "introduction.manage"),
+        "show_corrections": can(user, "correction.review"),
         "show_portal": bool(
             user is not None
             and getattr(user, "is_authenticated", False)

@@ -4,6 +4,7 @@ from django.urls import path
 from candor.site import views
 from candor.site.pages import (
     candidates,
+    corrections,
     disclosure,
     governance,
     inhouse,
@@ -47,5 +48,6 @@ for area in (
     disclosure,
     introductions,
     inhouse,
+    corrections,
 ):
     urlpatterns += area.urlpatterns
