@@ -197,7 +197,9 @@ def account_confirm(*, token: str) -> Confirmed:
     transaction. Raises ``ConfirmationRefused``."""
     data = _load(token)
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=data["u"], role=Role.SITE).first()
+        user = (
+            User.objects.select_for_update().filter(pk=int(str(data["u"])), role=Role.SITE).first()
+        )
         if user is None or user.email != data["e"]:
             raise ConfirmationRefused(_("This link is not valid any more."))
         if user.is_active:

@@ -13,7 +13,14 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from candor.accounts.models import Role, User
-from candor.people.models import Address, ContactChannel, ContactKind, ContactPoint, Language, Person
+from candor.people.models import (
+    Address,
+    ContactChannel,
+    ContactKind,
+    ContactPoint,
+    Language,
+    Person,
+)
 from candor.privacy.models import RestrictionGround
 from candor.privacy.policy import policy
 from candor.recruitment.models import CandidateProfile
@@ -25,7 +32,9 @@ class RegistrationForm(forms.Form):
     last_name = forms.CharField(label=_("Surname"), max_length=100)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     password1 = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label=_("Password again"),
@@ -41,7 +50,7 @@ class RegistrationForm(forms.Form):
     statement_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         one, two = data.get("password1"), data.get("password2")
         if one and two and one != two:
             self.add_error("password2", _("The two passwords differ."))
@@ -126,7 +135,6 @@ class ProfileForm(forms.Form):
 
     def __init__(self, person: Person, *args: Any, **kwargs: Any) -> None:
         self.paths: dict[str, str] = {}
-        initial: dict[str, Any] = {}
         address = Address.objects.filter(person=person).order_by("pk").first()
         profile = CandidateProfile.objects.filter(person=person).first()
         phone = (
@@ -136,7 +144,7 @@ class ProfileForm(forms.Form):
             .order_by("-is_primary", "pk")
             .first()
         )
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, **kwargs)
         for name in PERSON_FIELDS:
             self._add(name, name, _formfield(Person, name), getattr(person, name))
         self._add(
@@ -154,7 +162,10 @@ class ProfileForm(forms.Form):
             )
         for name in PROFILE_FIELDS:
             self._add(
-                name, f"profile.{name}", _formfield(CandidateProfile, name), getattr(profile, name, None)
+                name,
+                f"profile.{name}",
+                _formfield(CandidateProfile, name),
+                getattr(profile, name, None),
             )
 
     def _add(self, name: str, path: str, field: forms.Field, value: Any) -> None:
@@ -184,7 +195,9 @@ class ProfileForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     preferred_language = forms.ChoiceField(
-        label=_("Language we write to you in"), choices=[("", "—"), *Language.choices], required=False
+        label=_("Language we write to you in"),
+        choices=[("", "—"), *Language.choices],
+        required=False,
     )
     contact_channel = forms.ChoiceField(
         label=_("How we contact you"), choices=ContactChannel.choices, required=False
@@ -218,7 +231,7 @@ class RequestForm(forms.Form):
         self.fields["purpose"].choices = [("", "—")] + [(p.key, p.label.get()) for p in objectable]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == Kind.OBJECTION and not data.get("purpose"):
             self.add_error("purpose", _("Choose the use of your data you object to."))
         if data.get("kind") == Kind.RESTRICTION and not data.get("restriction_ground"):

@@ -60,7 +60,10 @@ def verified_paths(person: Person, paths: list[str]) -> set[str]:
     rows: dict[str, Any] = {"": person}
     if any(p.startswith("address.") for p in paths):
         rows["address"] = (
-            Address.objects.filter(person=person).select_related("provenance").order_by("pk").first()
+            Address.objects.filter(person=person)
+            .select_related("provenance")
+            .order_by("pk")
+            .first()
         )
     if any(p.startswith("profile.") for p in paths):
         rows["profile"] = (
@@ -233,8 +236,11 @@ def self_consent_give(
         _consent_mail(
             user,
             "consent_given",
-            {"purpose": chosen.label.get(user.language), "text": consent.text_shown,
-             "expires_on": consent.expires_on},
+            {
+                "purpose": chosen.label.get(user.language),
+                "text": consent.text_shown,
+                "expires_on": consent.expires_on,
+            },
         )
     return consent
 
@@ -271,7 +277,9 @@ def self_request_file(
             channel=RequestChannel.PORTAL,
             requester_name=f"{user.first_name} {user.last_name}".strip(),
             requester_email=user.email,
-            concerns=Concerns(first_name=user.first_name, last_name=user.last_name, email=user.email),
+            concerns=Concerns(
+                first_name=user.first_name, last_name=user.last_name, email=user.email
+            ),
             purpose=purpose,
             restriction_ground=restriction_ground,
             details=details,

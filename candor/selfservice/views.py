@@ -79,7 +79,8 @@ def subject_only(view: Any) -> Any:
             return redirect_to_login(request.get_full_path(), reverse("selfservice:login"))
         if getattr(user, "role", "") != Role.SITE or not user.is_active:
             raise PermissionDenied
-        person = Person.objects.filter(pk=user.person_id, erased_at=None).first()  # type: ignore[union-attr]
+        person_id = getattr(user, "person_id", None)
+        person = Person.objects.filter(pk=person_id, erased_at=None).first() if person_id else None
         if person is None:
             return render(request, "selfservice/unlinked.html")
         return view(request, person, *args, **kwargs)
@@ -185,7 +186,7 @@ class SiteLoginView(auth_views.LoginView):
 
 
 class SiteLogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("selfservice:login")
+    next_page = "selfservice:login"
 
 
 class SitePasswordResetView(auth_views.PasswordResetView):
@@ -263,9 +264,7 @@ def profile(request: HttpRequest, person: Person) -> HttpResponse:
             if not (outcome.applied or outcome.proposed):
                 messages.info(request, _("Nothing changed."))
             return redirect("selfservice:profile")
-    corrections = [
-        (c, field_label(c.field_path)) for c in selectors.my_corrections(person)[:20]
-    ]
+    corrections = [(c, field_label(c.field_path)) for c in selectors.my_corrections(person)[:20]]
     return render(
         request,
         "selfservice/profile.html",

@@ -20,7 +20,7 @@ from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SITE_PASSWORD = "Zonnebloem-Kade-1987"  # noqa: S105 - synthetic test account
+SITE_PASSWORD = "Zonnebloem-Kade-1987"
 EMAIL = "wout.segers@example.com"
 
 
@@ -59,11 +59,14 @@ def test_a_candidate_registers_sees_their_data_withdraws_downloads_and_asks_eras
     page: Any, browser: Any, live_server: Any, consultant: User, dpo: User
 ) -> None:
     user = _register_and_confirm(page)
-    assert user.is_active and user.person_id is not None
+    assert user.is_active
+    assert user.person_id is not None
     _site_log_in(page)
     assert page.url.endswith("/public/my/")
     report = page.inner_text("main")
-    assert "Your personal data" in report and "Segers" in report and EMAIL in report
+    assert "Your personal data" in report
+    assert "Segers" in report
+    assert EMAIL in report
 
     page.goto("/public/my/consents/")
     with page.expect_navigation():

@@ -56,8 +56,8 @@ from candor.recruitment.models import (
 from candor.relations.models import ContactPerson, Contract
 from candor.rights.models import ACCOUNTABILITY, RequestMessage, SubjectRequest
 from candor.search.backends import backend
-from candor.selfservice.models import Correction
 from candor.search.services import CandidateSearch, search_index
+from candor.selfservice.models import Correction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R6.6", "R5.1")]
 

@@ -14,7 +14,7 @@ from candor.accounts.models import User
 from candor.privacy.policy import policy
 from candor.selfservice.accounts import REGISTRATION_PURPOSE
 
-PASSWORD = "Zonnebloem-Kade-1987"  # noqa: S105 - synthetic test account
+PASSWORD = "Zonnebloem-Kade-1987"
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/public/my/confirm/[^/\s]+/)")
 
 

@@ -46,8 +46,10 @@ def test_registration_creates_an_inactive_account_and_mails_a_link_in_the_person
     assert message.to == ["lotte.vermeulen@example.com"]
     assert message.subject.startswith(nl("Confirm your e-mail address"))
     html = _html(message)
-    assert "Beste Lotte" in message.body and "Beste Lotte" in html
-    assert '<html lang="nl">' in html and "/public/my/confirm/" in html
+    assert "Beste Lotte" in message.body
+    assert "Beste Lotte" in html
+    assert '<html lang="nl">' in html
+    assert "/public/my/confirm/" in html
 
 
 def test_a_password_is_stored_as_an_argon2_hash(register, settings):
@@ -85,17 +87,21 @@ def test_the_link_activates_the_account_and_records_the_consent_and_the_statemen
 
     response = web.post(confirm_path(mail.outbox[0]))
 
-    assert response.status_code == 302 and response["Location"] == "/public/my/login/"
+    assert response.status_code == 302
+    assert response["Location"] == "/public/my/login/"
     user = User.objects.get(email="nina@example.com")
     assert user.is_active
     person = user.person
-    assert person is not None and person.is_site_user and person.is_candidate
+    assert person is not None
+    assert person.is_site_user
+    assert person.is_candidate
     assert person.provenance.kind == SourceKind.SUBJECT
     consent = Consent.objects.get(person=person)
     rule = policy().purpose(REGISTRATION_PURPOSE).consent
     assert rule is not None
     assert (consent.purpose, consent.text_version) == (REGISTRATION_PURPOSE, rule.version)
-    assert consent.text_shown == rule.text.nl and consent.given_via == "portal"
+    assert consent.text_shown == rule.text.nl
+    assert consent.given_via == "portal"
     receipt = StatementReceipt.objects.get(person=person)
     assert (receipt.version, receipt.kind) == (version, "accepted")
 
@@ -143,7 +149,8 @@ def test_an_address_several_people_hold_links_nobody(actor):
     web.post(confirm_path(mail.outbox[0]))
 
     user = User.objects.get(email="gedeeld@example.com")
-    assert user.is_active and user.person_id is None
+    assert user.is_active
+    assert user.person_id is None
     web.force_login(user)
     page = web.get("/public/my/").content.decode()
     assert "more than one of our records" in page or "meer dan" in page
@@ -153,7 +160,8 @@ def test_registering_an_address_that_has_an_account_changes_nothing_and_says_the
     register("dubbel@example.com")
     response = Client().post("/public/my/register/", registration_data("dubbel@example.com"))
 
-    assert response.status_code == 302 and response["Location"] == "/public/my/register/done/"
+    assert response.status_code == 302
+    assert response["Location"] == "/public/my/register/done/"
     assert User.objects.filter(email="dubbel@example.com").count() == 1
     assert "already has one" in mail.outbox[-1].body or "al een" in mail.outbox[-1].body
 
@@ -170,7 +178,8 @@ def test_an_erased_person_can_come_back_by_registering_and_the_suppression_is_li
     web.post(confirm_path(mail.outbox[0]))
 
     user = User.objects.get(email="terug@example.com")
-    assert user.is_active and user.person_id not in (None, person.pk)
+    assert user.is_active
+    assert user.person_id not in (None, person.pk)
     assert suppression_matches(emails=["terug@example.com"]) == set()
     lifted = Suppression.objects.get(kind="email")
     assert lifted.lifted_how == "self_registration"
@@ -200,7 +209,8 @@ def test_a_confirmed_account_logs_in_through_the_site_log_in(register):
     response = web.post(
         "/public/my/login/", {"username": "Inlog@Example.com", "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/public/my/"
+    assert response.status_code == 302
+    assert response["Location"] == "/public/my/"
     assert web.get("/public/my/").status_code == 200
     assert web.post("/public/my/logout/").status_code == 302
     assert web.get("/public/my/").status_code == 302
@@ -208,7 +218,9 @@ def test_a_confirmed_account_logs_in_through_the_site_log_in(register):
 
 def test_an_unconfirmed_account_cannot_log_in(register):
     register("wacht@example.com", confirm=False)
-    response = Client().post("/public/my/login/", {"username": "wacht@example.com", "password": PASSWORD})
+    response = Client().post(
+        "/public/my/login/", {"username": "wacht@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "Confirm your e-mail address first" in response.content.decode()
 
@@ -244,7 +256,9 @@ def test_log_in_is_throttled_per_account_with_a_clear_message_in_dutch(register)
     web = Client()
     web.cookies["django_language"] = "nl"
     statuses = [
-        web.post("/public/my/login/", {"username": "traag@example.com", "password": "fout"}).status_code
+        web.post(
+            "/public/my/login/", {"username": "traag@example.com", "password": "fout"}
+        ).status_code
         for _ in range(5)
     ]
     blocked = web.post("/public/my/login/", {"username": "traag@example.com", "password": PASSWORD})
@@ -253,9 +267,10 @@ def test_log_in_is_throttled_per_account_with_a_clear_message_in_dutch(register)
     assert blocked.status_code == 429
     page = blocked.content.decode()
     assert '<html lang="nl">' in page
-    assert nl(
-        "Too many attempts. Wait a quarter of an hour and try again, or reset your password."
-    ) in page
+    assert (
+        nl("Too many attempts. Wait a quarter of an hour and try again, or reset your password.")
+        in page
+    )
     assert "_auth_user_id" not in web.session  # not even the right password gets through
 
 
@@ -266,12 +281,17 @@ def test_log_in_is_throttled_per_client_address(register, settings):
     web = Client(REMOTE_ADDR="203.0.113.9")
     for number in range(views.LOGIN_PER_ADDRESS.limit):
         web.post("/public/my/login/", {"username": f"iemand{number}@example.com", "password": "x"})
-    response = web.post("/public/my/login/", {"username": "adres@example.com", "password": PASSWORD})
+    response = web.post(
+        "/public/my/login/", {"username": "adres@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 429
     other = Client(REMOTE_ADDR="203.0.113.10")
-    assert other.post(
-        "/public/my/login/", {"username": "adres@example.com", "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        other.post(
+            "/public/my/login/", {"username": "adres@example.com", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
 
 
 def test_password_reset_mails_a_site_account_in_its_language_and_the_new_password_works(register):
@@ -290,9 +310,7 @@ def test_password_reset_mails_a_site_account_in_its_language_and_the_new_passwor
     form_page = web.get(path, follow=True)
     assert form_page.status_code == 200
     new = "Nieuw-Wachtwoord-Kade-2026"
-    done = web.post(
-        form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
-    )
+    done = web.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
     assert Client().login(username="vergeten@example.com", password=new)
 
@@ -308,7 +326,8 @@ def test_a_french_visitor_reads_the_consent_and_the_e_mail_in_french():
     page = web.get("/public/my/register/").content.decode()
     assert "Je souhaite" not in page  # the consent text of the candidate database, not alerts
     rule = policy().purpose(REGISTRATION_PURPOSE).consent
-    assert rule is not None and escape(rule.text.fr) in page
+    assert rule is not None
+    assert escape(rule.text.fr) in page
     web.post("/public/my/register/", registration_data("francais@example.com", language="fr"))
     assert '<html lang="fr">' in _html(mail.outbox[0])
     assert "Bonjour Lotte" in mail.outbox[0].body
