@@ -100,8 +100,10 @@ def account_register(
     """Register a site account (R1.4) and e-mail the confirmation link (``link(token)`` makes
     the absolute URL). The account stays inactive until confirmed. For an address that already
     has an active account nothing is created and that address is told so (the page says the
-    same either way: nobody learns whether an address is registered). Returns the new or
-    refreshed account, or None."""
+    same either way: nobody learns whether an address is registered). Registering again before
+    confirming changes nothing (not the name, not the password: whoever else typed the address
+    must not set the password of the account its owner confirms) and sends the link again.
+    Returns the new or pending account, or None."""
     email = normalise_email(email)
     language = mail.language_or_default(language)
     if consent_version != registration_purpose().consent.version:  # type: ignore[union-attr]
@@ -119,10 +121,19 @@ def account_register(
             context={"first_name": existing.first_name},
         )
         return None
+    if existing is not None:  # registered before, not confirmed yet: send the link again
+        _send_confirmation(existing, consent_version, statement_version, link)
+        return existing
     with transaction.atomic():
-        user = existing or User(username=email, role=Role.SITE, is_active=False)
-        user.first_name, user.last_name = first_name.strip(), last_name.strip()
-        user.email, user.language = email, language
+        user = User(
+            username=email,
+            role=Role.SITE,
+            is_active=False,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email,
+            language=language,
+        )
         validate_password(password, user)
         user.set_password(password)
         user.save()
@@ -131,19 +142,25 @@ def account_register(
             action="account.register",
             object_type="accounts.user",
             object_id=user.pk,
-            detail={"role": Role.SITE, "again": existing is not None},
+            detail={"role": Role.SITE},
         )
-        mail.send(
-            name="confirm",
-            language=language,
-            to=email,
-            context={
-                "first_name": user.first_name,
-                "url": link(_token(user, consent_version, statement_version)),
-                "days": CONFIRM_DAYS,
-            },
-        )
+        _send_confirmation(user, consent_version, statement_version, link)
     return user
+
+
+def _send_confirmation(
+    user: User, consent_version: str, statement_version: str, link: Callable[[str], str]
+) -> None:
+    mail.send(
+        name="confirm",
+        language=user.language,
+        to=user.email,
+        context={
+            "first_name": user.first_name,
+            "url": link(_token(user, consent_version, statement_version)),
+            "days": CONFIRM_DAYS,
+        },
+    )
 
 
 def _load(token: str) -> dict[str, object]:

@@ -336,3 +336,26 @@ def test_a_french_visitor_reads_the_consent_and_the_e_mail_in_french():
 def test_only_site_accounts_may_hold_a_contact_point_link(register):
     user = register("link@example.com")
     assert ContactPoint.objects.get(person=user.person).value == "link@example.com"
+
+
+def test_registering_again_before_confirming_changes_neither_name_nor_password():
+    owner, other = Client(), Client()
+    owner.post("/public/my/register/", registration_data("eigen@example.com"))
+    other.post(
+        "/public/my/register/",
+        registration_data(
+            "eigen@example.com",
+            first_name="Indringer",
+            password1="Iemand-Anders-Wachtwoord-9",
+            password2="Iemand-Anders-Wachtwoord-9",
+        ),
+    )
+
+    assert len(mail.outbox) == 2  # the link again, to the owner's mailbox only
+    assert {m.to[0] for m in mail.outbox} == {"eigen@example.com"}
+    owner.post(confirm_path(mail.outbox[1]))
+    user = User.objects.get(email="eigen@example.com")
+    assert user.is_active
+    assert user.first_name == "Lotte"
+    assert Client().login(username="eigen@example.com", password=PASSWORD)
+    assert not Client().login(username="eigen@example.com", password="Iemand-Anders-Wachtwoord-9")
