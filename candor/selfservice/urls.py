@@ -4,7 +4,7 @@ the signed-in account's person."""
 
 from django.urls import URLPattern, path
 
-from candor.selfservice import views
+from candor.selfservice import account_views, views
 
 app_name = "selfservice"
 
@@ -17,25 +17,25 @@ urlpatterns: list[URLPattern] = [
     path("preferences/", views.preferences, name="preferences"),
     path("download/", views.download, name="download"),
     path("requests/", views.requests, name="requests"),
-    path("register/", views.register, name="register"),
-    path("register/done/", views.register_done, name="register_done"),
-    path("confirm/<str:signed>/", views.confirm, name="confirm"),
-    path("login/", views.SiteLoginView.as_view(), name="login"),
-    path("logout/", views.SiteLogoutView.as_view(), name="logout"),
-    path("password/reset/", views.SitePasswordResetView.as_view(), name="password_reset"),
+    path("register/", account_views.register, name="register"),
+    path("register/done/", account_views.register_done, name="register_done"),
+    path("confirm/<str:signed>/", account_views.confirm, name="confirm"),
+    path("login/", account_views.SiteLoginView.as_view(), name="login"),
+    path("logout/", account_views.SiteLogoutView.as_view(), name="logout"),
+    path("password/reset/", account_views.SitePasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
-        views.SitePasswordResetDoneView.as_view(),
+        account_views.SitePasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        views.SitePasswordResetConfirmView.as_view(),
+        account_views.SitePasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "password/reset/complete/",
-        views.SitePasswordResetCompleteView.as_view(),
+        account_views.SitePasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

@@ -283,7 +283,7 @@ def test_log_in_is_throttled_per_account_with_a_clear_message_in_dutch(register)
 
 
 def test_log_in_is_throttled_per_client_address(register, settings):
-    from candor.selfservice import views
+    from candor.selfservice import account_views as views
 
     register("adres@example.com")
     web = Client(REMOTE_ADDR="203.0.113.9")
