@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Client contacts (Role.CLIENT) hold no permission here: the portal checks their role and
     # scopes everything to their organisation.
     "introduction.manage": frozenset({Role.CONSULTANT}),
+    # corrections a person proposes to verified data on their own pages (R6.5)
+    "correction.review": frozenset({Role.CONSULTANT}),
     # in-house partnership (R4.2) and trajectory reports to the paying party (R4.3)
     "inhouse.supervise": frozenset({Role.CONSULTANT}),
     "posting.manage": frozenset({Role.ADMINISTRATOR}),  # who is posted at which client

@@ -173,12 +173,19 @@ def file_key(name: str | None) -> str:
     return os.path.basename(name) if name else ""
 
 
+@cache
+def _choice_labels(f: Any) -> dict[Any, Any]:
+    """A field's choices as a mapping, built once per field (the labels stay lazy: they are
+    translated when shown)."""
+    return dict(f.flatchoices)
+
+
 def _display(f: Any, value: Any) -> str:
     """A value as a reader sees it: choice labels, Belgian dates."""
     if value is None or value == "":
         return ""
     if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
+        return str(_choice_labels(f).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):

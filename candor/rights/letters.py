@@ -20,9 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from candor.core import clock
@@ -163,6 +164,14 @@ def message_log(
     )
 
 
+def _html(body: str, language: str) -> str:
+    """The same letter as HTML (escaped, paragraphs kept), for mail readers that prefer it."""
+    return (
+        f'<!doctype html><html lang="{language}"><body style="font-family: sans-serif; '
+        f'line-height: 1.5; max-width: 40em">{linebreaks(body, autoescape=True)}</body></html>'
+    )
+
+
 def tell(
     *,
     actor: Actor,
@@ -182,13 +191,14 @@ def tell(
         {"request": request, "name": reply.name, "reference": request.reference, **context},
     )
     if reply.channel == RequestChannel.EMAIL:
-        message = EmailMessage(
+        message = EmailMultiAlternatives(
             subject=subject,
             body=body,
             from_email=mail_sender(),
             to=[reply.email],
             reply_to=[policy().dpo.email],
         )
+        message.attach_alternative(_html(body, reply.language), "text/html")
         for name, content, mimetype in attachments or ():
             message.attach(name, content, mimetype or None)
         if not message.send():

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "show_requests": can(user, "requests.manage"),
         "show_statistics": can(user, "statistics.view"),
         "show_introductions": can(user, "introduction.manage"),
+        "show_corrections": can(user, "correction.review"),
         "show_portal": bool(
             user is not None
             and getattr(user, "is_authenticated", False)

@@ -5,6 +5,7 @@ from candor.accounts import urls as account_urls
 from candor.site import views
 from candor.site.pages import (
     candidates,
+    corrections,
     disclosure,
     governance,
     inhouse,
@@ -51,5 +52,6 @@ for area in (
     introductions,
     inhouse,
     statistics,
+    corrections,
 ):
     urlpatterns += area.urlpatterns

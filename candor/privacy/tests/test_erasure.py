@@ -57,6 +57,7 @@ from candor.relations.models import ContactPerson, Contract
 from candor.rights.models import ACCOUNTABILITY, RequestMessage, SubjectRequest
 from candor.search.backends import backend
 from candor.search.services import CandidateSearch, search_index
+from candor.selfservice.models import Correction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R6.6", "R5.1")]
 
@@ -369,6 +370,17 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
         body=f"Ik schrijf namens {person.first_name} {surname}.",
         body_sha256="0" * 64,
         by="staff:1",
+    )
+    Correction.objects.create(
+        person=person,
+        field_path="last_name",
+        old_value=surname,
+        proposed_value=f"{surname}-Verbeterd",
+        created_at=now,
+        decided_by=consultant,
+        decided_at=now,
+        status="rejected",
+        note=f"Identiteitskaart van {person.first_name} gezien.",
     )
     posting = Posting.objects.create(consultant=consultant, organisation=client, starts_on=today)
     client_user = User.objects.create_user(
