@@ -5,7 +5,8 @@ suite fail, so nothing new ships without someone deciding who may use it. They a
 by hand on purpose, not derived from ``candor.accounts.permissions``: the test compares what the
 server does with what we meant.
 
-Site views: anonymous → redirect to the login page; a role without access → 403.
+Site views: anonymous → redirect to the login page (``/``: to the public site); a role
+without access → 403.
 API operations: no token → 401; a role without the permission → 403, whatever body it sends.
 """
 
@@ -43,6 +44,7 @@ from candor.site.tests import (
     matrix_retention,
     matrix_trajectories,
     matrix_vacancies,
+    matrix_web,
 )
 from candor.site.tests.conftest import ANONYMOUS, ROLE_NAMES
 from candor.site.tests.matrix_roles import (
@@ -66,6 +68,7 @@ AREAS = (
     matrix_requests,
     matrix_portal,
     matrix_inhouse,
+    matrix_web,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
@@ -258,7 +261,10 @@ def test_site_matrix(role, users_by_role, staff_client, samples):
         for method in ("get", "post"):  # refused for reading, and for sending a form too
             response = getattr(client, method)(url, {})
             status, location = response.status_code, response.get("Location", "")
-            if role == ANONYMOUS:
+            if role == ANONYMOUS and route in matrix_web.ANONYMOUS_ELSEWHERE:
+                if not (status == 302 and location == matrix_web.ANONYMOUS_ELSEWHERE[route]):
+                    problems.append(f"{method} {url}: anonymous should go elsewhere, got {status}")
+            elif role == ANONYMOUS:
                 if not (status == 302 and location.startswith(f"/{login}/?next=")):
                     problems.append(f"{method} {url}: anonymous should log in first, got {status}")
             elif status != 403:
