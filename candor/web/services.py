@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from candor.core import clock
 from candor.core.actor import Actor
@@ -97,7 +98,9 @@ def application_submit(
                 actor=VISITOR, source=source, records=[record], on_duplicate="merge"
             )[0]
             if outcome.status == REJECTED or outcome.person_id is None:
-                raise RecordInvalid({"identity": [outcome.message]})
+                # e.g. the e-mail address is known under another name: staff check such
+                # cases by hand; the visitor is told nothing about the other record.
+                raise RecordInvalid({"identity": [_unmatched()]})
             person = Person.objects.get(pk=outcome.person_id)
             application = Application.objects.filter(person=person, vacancy=vacancy).first()
             if application is None:
@@ -138,6 +141,13 @@ def application_submit(
             document.file.storage.delete(document.file.name)
         raise
     return Submitted(person=person, application=application, lifted=lifted)
+
+
+def _unmatched() -> str:
+    return gettext(
+        "We could not register your application automatically. Check your name and e-mail "
+        "address, or send your application by e-mail to %(email)s."
+    ) % {"email": policy().controller.email}
 
 
 def application_receipt_send(*, vacancy: Vacancy, applicant: Applicant, consents: list[str]) -> None:

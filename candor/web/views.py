@@ -139,8 +139,7 @@ def apply(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     if request.method == "POST":
         if upload_too_large(request):  # refused before a byte of the body is read
             form = ApplicationForm(initial={"statement_version": _statement_version()})
-            form.add_error(None, too_large_message())
-            return _apply_page(request, found, form, status=413)
+            return _apply_page(request, found, form, status=413, refused=too_large_message())
         request.upload_handlers = [
             LimitedUploadHandler(request),
             TemporaryFileUploadHandler(request),
@@ -153,13 +152,15 @@ def _statement_version() -> str:
     return current.version if current else ""
 
 
-def _apply_page(request: HttpRequest, vacancy: Any, form: ApplicationForm, status: int = 200):
-    return render(
-        request,
-        "web/apply.html",
-        {"vacancy": vacancy, "form": form, "statement": statement_current()},
-        status=status,
-    )
+def _apply_page(
+    request: HttpRequest,
+    vacancy: Any,
+    form: ApplicationForm,
+    status: int = 200,
+    refused: str = "",
+) -> HttpResponse:
+    context = {"vacancy": vacancy, "form": form, "statement": statement_current()}
+    return render(request, "web/apply.html", {**context, "refused": refused}, status=status)
 
 
 @csrf_protect
