@@ -92,7 +92,7 @@ def accepted(request: HttpRequest) -> bool:
     return choice(request) == ACCEPTED
 
 
-def remember_choice(response: HttpResponse, value: str) -> None:
+def remember_choice(request: HttpRequest, response: HttpResponse, value: str) -> None:
     """Store the visitor's choice; refusing also removes what accepting had set."""
     response.set_cookie(
         CONSENT_COOKIE,
@@ -104,7 +104,7 @@ def remember_choice(response: HttpResponse, value: str) -> None:
     )
     if value == REFUSED:
         for cookie in cookies():
-            if not cookie.essential:
+            if not cookie.essential and cookie.name in request.COOKIES:
                 response.delete_cookie(cookie.name, samesite="Lax")
 
 

@@ -326,7 +326,7 @@ def cookie_choice(request: HttpRequest) -> HttpResponse:
     if value not in {cookies.ACCEPTED, cookies.REFUSED}:
         return HttpResponse(_("Choose accept or refuse."), status=400)
     response = redirect(_next(request))
-    cookies.remember_choice(response, value)
+    cookies.remember_choice(request, response, value)
     if value == cookies.ACCEPTED:
         messages.success(request, _("Thank you: optional cookies are accepted."))
     else:
