@@ -106,61 +106,75 @@ class LimitedUploadHandler(FileUploadHandler):
         return None
 
 
+# The first bytes of each kind of file, most specific first.
+MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"MZ", "program"),  # Windows executables
+    (b"\x7fELF", "program"),
+    (b"#!", "program"),  # scripts
+    (b"\xcf\xfa\xed\xfe", "program"),  # macOS executables
+    (b"\xca\xfe\xba\xbe", "program"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),  # OLE compound file (Word 97-2003)
+    (b"{\\rtf", "rtf"),
+)
+
+
 def sniff(head: bytes) -> str:
     """The format the first bytes announce: a key of ``FORMATS``, ``zip``, ``program`` or ``""``."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head.startswith(b"#!"):
-        return "program"
-    if head.startswith(b"\xcf\xfa\xed\xfe") or head.startswith(b"\xca\xfe\xba\xbe"):
-        return "program"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    return ""
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), "")
 
 
-def _check_zip(data: io.BytesIO, size: int) -> str:
-    """DOCX or ODT, within the unpacking limits; raises ValidationError otherwise."""
-    bomb = ValidationError(
+def _bomb() -> ValidationError:
+    return ValidationError(
         _(
             "The file unpacks to far more than a document does (or holds other archives); "
             "it was refused. Save it again as PDF or DOCX."
         ),
         code="zip_bomb",
     )
+
+
+def _damaged() -> ValidationError:
+    return ValidationError(_("The file is damaged and cannot be read."), code="damaged")
+
+
+def _check_limits(members: list[zipfile.ZipInfo], size: int) -> None:
+    """Refuse by the archive's directory alone, before anything is unpacked."""
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED:
+        raise _bomb()
+    if unpacked > MAX_RATIO * max(size, 1024 * 1024):
+        raise _bomb()
+    for member in members:
+        if member.filename.lower().endswith(_NESTED_NAMES):
+            raise _bomb()
+        if member.compress_size and member.file_size / member.compress_size > MAX_RATIO * 10:
+            raise _bomb()
+
+
+def _check_zip(data: io.BytesIO, size: int) -> str:
+    """DOCX or ODT, within the unpacking limits; raises ValidationError otherwise."""
     try:
         archive = zipfile.ZipFile(data)
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationError(_("The file is damaged and cannot be read."), code="damaged") from None
-    if len(members) > MAX_MEMBERS:
-        raise bomb
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED or unpacked > MAX_RATIO * max(size, 1024 * 1024):
-        raise bomb
-    for member in members:
-        if member.filename.lower().endswith(_NESTED_NAMES):
-            raise bomb
-        if member.compress_size and member.file_size / member.compress_size > MAX_RATIO * 10:
-            raise bomb
+        raise _damaged() from None
+    _check_limits(members, size)
     names = {member.filename for member in members}
     try:
-        for member in members:
+        for member in members:  # an archive hidden under another name
             if member.file_size >= 4 and not member.is_dir():
                 with archive.open(member) as stream:
                     if stream.read(4).startswith(_NESTED):
-                        raise bomb
+                        raise _bomb()
         if "[Content_Types].xml" in names and "word/document.xml" in names:
             return "docx"
-        if "mimetype" in names and "content.xml" in names:
-            if archive.read("mimetype").strip() == FORMATS["odt"].content_type.encode():
-                return "odt"
+        odt = FORMATS["odt"].content_type.encode()
+        if {"mimetype", "content.xml"} <= names and archive.read("mimetype").strip() == odt:
+            return "odt"
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-        raise ValidationError(_("The file is damaged and cannot be read."), code="damaged") from None
+        raise _damaged() from None
     raise ValidationError(_unsupported(), code="unsupported")
 
 

@@ -7,9 +7,9 @@ transaction as the change (DESIGN invariant 4).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,6 +230,6 @@ def document_add(
                 detail={"kind": kind, "size": size, "content_type": document.content_type},
             )
         except BaseException:
-            document.file.storage.delete(document.file.name)
+            document.file.storage.delete(document.file.name or "")
             raise
     return document

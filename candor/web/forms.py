@@ -43,13 +43,19 @@ def consent_purposes() -> list[Purpose]:
 
 class ApplicationForm(forms.Form):
     first_name = forms.CharField(
-        label=_("First name"), max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput({"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput({"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"})
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput({"autocomplete": "email"}),
     )
     phone = forms.CharField(
         label=_("Phone number (optional)"),
@@ -82,7 +88,8 @@ class ApplicationForm(forms.Form):
         language = get_language()
         self.consent_fields: list[tuple[str, Purpose]] = []
         for purpose in consent_purposes():
-            assert purpose.consent is not None
+            if purpose.consent is None:  # never: a consent purpose has its text
+                continue
             name = f"consent_{purpose.key}"
             self.fields[name] = forms.BooleanField(
                 label=purpose.consent.text.get(language), required=False
@@ -99,10 +106,14 @@ class ApplicationForm(forms.Form):
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("What do you ask?"), choices=Kind.choices)
     first_name = forms.CharField(
-        label=_("First name"), max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput({"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput({"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
         label=_("E-mail address"),

@@ -138,7 +138,7 @@ def application_submit(
             )
     except BaseException:
         if document is not None:
-            document.file.storage.delete(document.file.name)
+            document.file.storage.delete(document.file.name or "")
         raise
     return Submitted(person=person, application=application, lifted=lifted)
 
@@ -150,7 +150,9 @@ def _unmatched() -> str:
     ) % {"email": policy().controller.email}
 
 
-def application_receipt_send(*, vacancy: Vacancy, applicant: Applicant, consents: list[str]) -> None:
+def application_receipt_send(
+    *, vacancy: Vacancy, applicant: Applicant, consents: list[str]
+) -> None:
     """E-mail the applicant that we received their application (text and HTML, in their
     language), with who we are and how to reach the data protection officer (R8.1, R8.3)."""
     rules = policy()

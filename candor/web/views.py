@@ -183,7 +183,11 @@ def _apply(request: HttpRequest, vacancy: Any) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("cv", exc)
     statement = statement_current()
-    if form.is_valid() and statement and form.cleaned_data["statement_version"] != statement.version:
+    if (
+        form.is_valid()
+        and statement
+        and form.cleaned_data["statement_version"] != statement.version
+    ):
         form.add_error(
             None,
             _(
@@ -191,8 +195,9 @@ def _apply(request: HttpRequest, vacancy: Any) -> HttpResponse:
                 "please read the new version and send again."
             ),
         )
-        form.data = form.data.copy()
-        form.data["statement_version"] = statement.version
+        fresh = request.POST.copy()
+        fresh["statement_version"] = statement.version
+        form.data = fresh
     if not form.is_valid() or cv_format is None:
         return _apply_page(request, vacancy, form, status=400)
     data = form.cleaned_data
@@ -341,4 +346,3 @@ def _next(request: HttpRequest) -> str:
     ):
         return wanted
     return reverse("web:home")
-

@@ -45,7 +45,8 @@ def open_vacancy(actor: Actor) -> Vacancy:
 
 @pytest.mark.req("R1.1", "R2.1", "R3.3", "R8.2")
 def test_a_new_visitor_applies_for_a_vacancy_and_the_consultant_sees_it(
-    page: Any, browser: Any, live_server: Any, open_vacancy: Vacancy, consultant: User,
+    page: Any,
+    *, browser: Any, live_server: Any, open_vacancy: Vacancy, consultant: User,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     cv = tmp_path / "cv-an-peeters.pdf"
@@ -68,14 +69,17 @@ def test_a_new_visitor_applies_for_a_vacancy_and_the_consultant_sees_it(
     assert page.url.endswith(f"/public/vacancies/{open_vacancy.pk}/applied/")
     assert page.locator("h1").inner_text()
     person = Person.objects.get(last_name="Peeters")
-    assert person.provenance.kind == SourceKind.SUBJECT and person.is_candidate
+    assert person.provenance.kind == SourceKind.SUBJECT
+    assert person.is_candidate
     assert Application.objects.filter(person=person, vacancy=open_vacancy).exists()
     document = Document.objects.get(person=person)
-    assert document.original_name == "cv-an-peeters.pdf" and document.content_type == "application/pdf"
+    assert document.original_name == "cv-an-peeters.pdf"
+    assert document.content_type == "application/pdf"
     consent = Consent.objects.get(person=person, purpose="talent_pool")
     rule = policy().purpose("talent_pool").consent
     assert rule is not None
-    assert consent.text_version == rule.version and consent.text_shown == rule.text.nl
+    assert consent.text_version == rule.version
+    assert consent.text_shown == rule.text.nl
     assert StatementReceipt.objects.get(person=person).version.version == "2026.1"
 
     staff = browser.new_page(base_url=live_server.url)

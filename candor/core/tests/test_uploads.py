@@ -20,7 +20,11 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     ("name", "content", "expected"),
     [
         ("cv.pdf", PDF, "application/pdf"),
-        ("cv.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            "cv.docx",
+            docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         ("cv.odt", odt(), "application/vnd.oasis.opendocument.text"),
         ("cv.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "application/msword"),
         ("cv.rtf", b"{\\rtf1\\ansi Curriculum}", "application/rtf"),
@@ -69,4 +73,3 @@ def test_unknown_binary_and_empty_files_are_refused():
     for content in (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, b""):
         with pytest.raises(ValidationError):
             validate_document(_upload("cv.pdf", content))
-

@@ -53,30 +53,39 @@ def test_a_new_visitor_applies_and_everything_is_recorded(vacancy, statement):
     assert response.status_code == 302
     assert response["Location"] == f"/public/vacancies/{vacancy.pk}/applied/"
     person = Person.objects.get(last_name="Janssens")
-    assert person.is_candidate and person.preferred_language == "fr"
+    assert person.is_candidate
+    assert person.preferred_language == "fr"
     assert person.provenance.kind == SourceKind.SUBJECT
     application = Application.objects.get(person=person)
-    assert application.vacancy == vacancy and application.motivation.startswith("Ik werk")
+    assert application.vacancy == vacancy
+    assert application.motivation.startswith("Ik werk")
     assert application.provenance.kind == SourceKind.SUBJECT
     document = Document.objects.get(person=person)
-    assert document.kind == "cv" and document.content_type == "application/pdf"
-    assert document.original_name == "mijn-cv.pdf" and document.size == len(PDF)
+    assert document.kind == "cv"
+    assert document.content_type == "application/pdf"
+    assert document.original_name == "mijn-cv.pdf"
+    assert document.size == len(PDF)
     assert document.file.name.startswith(f"documents/{person.pseudonym}/")
     assert "Janssens" not in document.file.name
     with document.file.open("rb") as stored:
         assert stored.read() == PDF
     consent = Consent.objects.get(person=person)
     rule = policy().purpose("talent_pool").consent
-    assert consent.purpose == "talent_pool" and consent.given_via == "form"
-    assert consent.text_version == rule.version and consent.text_shown == rule.text.fr
+    assert consent.purpose == "talent_pool"
+    assert consent.given_via == "form"
+    assert consent.text_version == rule.version
+    assert consent.text_shown == rule.text.fr
     assert not Consent.objects.filter(person=person, purpose="job_alerts").exists()
     receipt = StatementReceipt.objects.get(person=person)
-    assert receipt.version == statement and receipt.kind == "accepted"
+    assert receipt.version == statement
+    assert receipt.kind == "accepted"
     assert set(ContactPoint.objects.filter(person=person).values_list("value", flat=True)) == {
         "lotte.janssens@example.com",
         "+32470123456",
     }
-    actions = set(AuditEvent.objects.filter(subject=str(person.pseudonym)).values_list("action", flat=True))
+    actions = set(
+        AuditEvent.objects.filter(subject=str(person.pseudonym)).values_list("action", flat=True)
+    )
     assert {"create", "consent.give", "statement.accepted"} <= actions
 
 
@@ -85,10 +94,12 @@ def test_the_applicant_gets_a_receipt_in_their_language_with_text_and_html(vacan
 
     (message,) = mail.outbox
     assert message.to == ["Lotte.Janssens@example.com"]
-    assert vacancy.title in message.subject and vacancy.reference in message.body
+    assert vacancy.title in message.subject
+    assert vacancy.reference in message.body
     assert policy().dpo.email in message.body
     html, kind = message.alternatives[0]
-    assert kind == "text/html" and vacancy.title in html
+    assert kind == "text/html"
+    assert vacancy.title in html
     assert policy().purpose("talent_pool").label.en in message.body
 
 
@@ -113,8 +124,10 @@ def test_an_e_mail_known_under_another_name_is_not_merged_and_nothing_leaks(
     page = response.content.decode()
     assert response.status_code == 400
     assert "could not register your application automatically" in page
-    assert other.first_name not in page and f"#{other.pk}" not in page
-    assert not Application.objects.exists() and not Document.objects.exists()
+    assert other.first_name not in page
+    assert f"#{other.pk}" not in page
+    assert not Application.objects.exists()
+    assert not Document.objects.exists()
 
 
 def test_applying_twice_keeps_one_application_and_adds_the_new_cv(vacancy, statement):
@@ -168,8 +181,10 @@ def test_form_errors_are_shown_inline_in_dutch_and_nothing_typed_is_lost(vacancy
     assert 'lang="nl"' in page
     assert "Dit veld is verplicht." in page  # Django's own Dutch for a required field
     assert 'aria-invalid="true"' in page
-    assert 'value="Janssens"' in page and "Ik werk graag in de logistiek." in page
-    assert not Person.objects.exists() and not Document.objects.exists()
+    assert 'value="Janssens"' in page
+    assert "Ik werk graag in de logistiek." in page
+    assert not Person.objects.exists()
+    assert not Document.objects.exists()
 
 
 def test_a_program_renamed_pdf_is_refused_on_the_form(vacancy, statement):
@@ -177,7 +192,8 @@ def test_a_program_renamed_pdf_is_refused_on_the_form(vacancy, statement):
 
     assert response.status_code == 400
     assert "This file is a program, not a document" in response.content.decode()
-    assert not Person.objects.exists() and not Document.objects.exists()
+    assert not Person.objects.exists()
+    assert not Document.objects.exists()
 
 
 def test_a_zip_bomb_is_refused_on_the_form(vacancy, statement):
@@ -213,7 +229,8 @@ def test_a_file_past_the_limit_is_dropped_while_streaming_and_the_fields_survive
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert "The file is too large" in page and 'value="Janssens"' in page
+    assert "The file is too large" in page
+    assert 'value="Janssens"' in page
     assert not Document.objects.exists()
 
 
@@ -262,13 +279,16 @@ def test_a_changed_statement_is_shown_before_it_is_accepted(actor, vacancy, stat
     assert not Person.objects.exists()
 
 
-def test_the_back_office_dossier_shows_the_application_and_cv(client, consultant, vacancy, statement):
+def test_the_back_office_dossier_shows_the_application_and_cv(
+    client, consultant, vacancy, statement
+):
     _apply(vacancy, _form(statement))
     person = Person.objects.get(last_name="Janssens")
     client.force_login(consultant)
 
     page = client.get(f"/candidates/{person.pk}/").content.decode()
 
-    assert vacancy.title in page and "mijn-cv.pdf" in page
+    assert vacancy.title in page
+    assert "mijn-cv.pdf" in page
     Actor.system("test")  # the visitor's acts are in the trail under their own reference
     assert AuditEvent.objects.filter(actor="self:web").exists()

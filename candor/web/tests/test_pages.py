@@ -52,8 +52,10 @@ def test_only_open_vacancies_are_listed_and_never_the_clients_name(actor, vacanc
     page = _visitor().get("/public/vacancies/").content.decode()
 
     assert vacancy.title in page
-    assert draft.title not in page and closed.title not in page
-    assert "Geheime Klant" not in page and "Verborgen" not in page
+    assert draft.title not in page
+    assert closed.title not in page
+    assert "Geheime Klant" not in page
+    assert "Verborgen" not in page
     assert _visitor().get(f"/public/vacancies/{draft.pk}/").status_code == 404
     assert _visitor().get(f"/public/vacancies/{closed.pk}/apply/").status_code == 404
     detail = _visitor().get(f"/public/vacancies/{vacancy.pk}/").content.decode()
@@ -106,7 +108,8 @@ def test_the_list_is_paginated(actor):
     second = _visitor().get("/public/vacancies/?page=2").content.decode()
 
     assert "25 open vacancies" in first
-    assert first.count('class="card"') == 20 and second.count('class="card"') == 5
+    assert first.count('class="card"') == 20
+    assert second.count('class="card"') == 5
     assert 'rel="next" href="?page=2"' in first
 
 
@@ -127,13 +130,17 @@ def test_the_privacy_page_shows_the_statement_its_versions_and_the_contacts(acto
 
     page = _visitor("fr").get("/public/privacy/").content.decode()
 
-    assert "2026.2" in page and "Nouveaux délais." in page
+    assert "2026.2" in page
+    assert "Nouveaux délais." in page
     assert 'href="/public/privacy/versions/2026.1/"' in page
     assert "2027.1" not in page  # not published yet
-    assert policy().dpo.email in page and policy().controller.address in page
-    assert "candor_consent" in page and "candor_search" in page  # the cookie table
+    assert policy().dpo.email in page
+    assert policy().controller.address in page
+    assert "candor_consent" in page
+    assert "candor_search" in page
     older = _visitor("fr").get("/public/privacy/versions/2026.1/").content.decode()
-    assert "2026.1" in older and later.body_fr.splitlines()[0].lstrip("# ") in older
+    assert "2026.1" in older
+    assert later.body_fr.splitlines()[0].lstrip("# ") in older
     assert _visitor().get("/public/privacy/versions/2027.1/").status_code == 404
 
 

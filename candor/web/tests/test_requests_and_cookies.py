@@ -33,10 +33,14 @@ def test_a_visitor_asks_for_access_and_the_request_awaits_verification_at_the_dp
 
     assert response.status_code == 302
     request = SubjectRequest.objects.get()
-    assert request.kind == "access" and request.channel == RequestChannel.PORTAL
-    assert request.status == Status.RECEIVED and request.identity_verified_at is None
-    assert request.person == known and request.language == "nl"
-    assert mail.outbox and mail.outbox[0].to == ["lotte.janssens@example.com"]
+    assert request.kind == "access"
+    assert request.channel == RequestChannel.PORTAL
+    assert request.status == Status.RECEIVED
+    assert request.identity_verified_at is None
+    assert request.person == known
+    assert request.language == "nl"
+    assert mail.outbox
+    assert mail.outbox[0].to == ["lotte.janssens@example.com"]
     sent = client.get(response["Location"]).content.decode()
     assert request.reference in sent
 
@@ -93,7 +97,8 @@ def test_the_banner_offers_accept_and_refuse_as_equals_until_a_choice_is_made(va
 
     response = client.post("/public/cookies/choice/", {"choice": "refused", "next": "/public/"})
 
-    assert response.status_code == 302 and response["Location"] == "/public/"
+    assert response.status_code == 302
+    assert response["Location"] == "/public/"
     assert client.cookies[CONSENT_COOKIE].value == "refused"
     assert 'class="cookie-banner"' not in client.get("/public/").content.decode()
 
