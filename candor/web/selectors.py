@@ -22,6 +22,7 @@ from candor.core import clock
 from candor.recruitment.models import Vacancy, VacancyStatus
 
 FRAGMENT_SECONDS = 300
+STAMP_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -93,25 +94,36 @@ def public_vacancy(vacancy_id: int) -> Vacancy | None:
 
 def sectors() -> list[str]:
     """Sectors of the clients with open vacancies (a sector names no client)."""
-    rows = (
-        Vacancy.objects.filter(status=VacancyStatus.OPEN)
-        .exclude(client__sector="")
-        .values_list("client__sector", flat=True)
-        .distinct()
-    )
-    return sorted(set(rows))
+    key = f"web:sectors:{stamp()}"
+    found = cache.get(key)
+    if found is None:
+        rows = (
+            Vacancy.objects.filter(status=VacancyStatus.OPEN)
+            .exclude(client__sector="")
+            .values_list("client__sector", flat=True)
+            .distinct()
+        )
+        found = sorted(set(rows))
+        cache.set(key, found, FRAGMENT_SECONDS)
+    return list(found)
 
 
-def _stamp() -> str:
-    found = Vacancy.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    latest = found["latest"]
-    return f"{latest.timestamp() if latest else 0}:{found['count']}"
+def stamp() -> str:
+    """The state of the vacancy table (latest change, count), read at most once every
+    ``STAMP_SECONDS`` per cache: a change shows on the public pages within that time."""
+    found = cache.get("web:stamp")
+    if found is None:
+        row = Vacancy.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+        latest = row["latest"]
+        found = f"{latest.timestamp() if latest else 0}:{row['count']}:{clock.today()}"
+        cache.set("web:stamp", found, STAMP_SECONDS)
+    return str(found)
 
 
 def fragment(name: str, query: str, render: Callable[[], str]) -> str:
     """A rendered public fragment, cached per language, query and state of the vacancies."""
     digest = hashlib.sha256(query.encode()).hexdigest()[:24]
-    key = f"web:{name}:{get_language()}:{_stamp()}:{clock.today()}:{digest}"
+    key = f"web:{name}:{get_language()}:{stamp()}:{digest}"
     cached = cache.get(key)
     if cached is None:
         cached = render()

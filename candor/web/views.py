@@ -81,54 +81,51 @@ def vacancies(request: HttpRequest) -> HttpResponse:
     """Open vacancies, searched and filtered, paginated. With the visitor's consent to
     preference cookies, the last search is remembered and offered again."""
     query = request.GET.copy()
-    remembered = ""
-    if not query and cookies.accepted(request):
-        remembered = request.COOKIES.get(cookies.SEARCH_COOKIE, "")
-    sectors = selectors.sectors()
-    form = SearchForm(query or None, sectors=sectors)
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "text": data["q"],
-            "region": data["region"],
-            "sector": data["sector"],
-            "since_days": data["since"],
-        }
     number = query.pop("page", ["1"])[-1]
     key = query.urlencode()
+    searched = bool(key)
 
-    def render_list() -> str:
-        found = selectors.public_vacancies(**filters)
-        page = Paginator(found, PER_PAGE).get_page(number)
-        return render_to_string(
-            "web/_vacancy_list.html", {"page": page, "query": key, "searched": bool(filters)}
-        )
+    def render_search() -> str:
+        # The search form (GET, no token) and the results: the same for every visitor.
+        form = SearchForm(query or None, sectors=selectors.sectors())
+        filters: dict[str, Any] = {}
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = {
+                "text": data["q"],
+                "region": data["region"],
+                "sector": data["sector"],
+                "since_days": data["since"],
+            }
+        page = Paginator(selectors.public_vacancies(**filters), PER_PAGE).get_page(number)
+        context = {"form": form, "page": page, "query": key, "searched": searched}
+        return render_to_string("web/_vacancy_search.html", context)
 
-    listing = selectors.fragment("list", f"{key}&page={number}", render_list)
-    response = render(
-        request,
-        "web/vacancies.html",
-        {"form": form, "listing": listing, "remembered": remembered},
-    )
-    if key and filters:
+    listing = selectors.fragment("list", f"{key}&page={number}", render_search)
+    remembered = ""
+    if not searched and cookies.accepted(request):
+        remembered = request.COOKIES.get(cookies.SEARCH_COOKIE, "")
+    response = render(request, "web/vacancies.html", {"listing": listing, "remembered": remembered})
+    if searched:
         cookies.set_optional(request, response, cookies.SEARCH_COOKIE, key)
     return response
 
 
 def vacancy(request: HttpRequest, vacancy_id: int) -> HttpResponse:
-    found = selectors.public_vacancy(vacancy_id)
-    if found is None:
+    def render_body() -> str:
+        found = selectors.public_vacancy(vacancy_id)
+        if found is None:
+            return ""
+        region = selectors.region_of(found.postcode)
+        body = render_to_string("web/_vacancy_body.html", {"vacancy": found, "region": region})
+        return f"{found.title}\x00{body}"
+
+    cached = selectors.fragment("vacancy", str(vacancy_id), render_body)
+    if not cached:
         raise Http404
-    body = selectors.fragment(
-        "vacancy",
-        str(vacancy_id),
-        lambda: render_to_string(
-            "web/_vacancy_body.html",
-            {"vacancy": found, "region": selectors.region_of(found.postcode)},
-        ),
-    )
-    return render(request, "web/vacancy.html", {"vacancy": found, "body": body})
+    title, body = cached.split("\x00", 1)
+    context = {"vacancy_id": vacancy_id, "title": title, "body": body}
+    return render(request, "web/vacancy.html", context)
 
 
 @csrf_exempt  # the upload handlers are set before the body is read; CSRF is checked below
