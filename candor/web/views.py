@@ -40,7 +40,7 @@ from candor.privacy.statement import (
 )
 from candor.recruitment.records import RecordInvalid
 from candor.rights.models import RequestChannel
-from candor.rights.requests import Concerns, request_open
+from candor.rights.requests import Concerns, DuplicateRequest, request_open
 from candor.web import cookies, selectors
 from candor.web.forms import ApplicationForm, RequestForm, SearchForm
 from candor.web.services import (
@@ -280,6 +280,17 @@ def privacy_request(request: HttpRequest) -> HttpResponse:
                     purpose=data["purpose"],
                     details=data["details"],
                     language=_language(),
+                )
+            except DuplicateRequest:
+                # Said without its reference or dates: the visitor's identity is not known.
+                form.add_error(
+                    None,
+                    _(
+                        "A request of this kind about this person is already being handled; "
+                        "the answer goes to the address given with it. To add something, "
+                        "write to our data protection officer at %(email)s."
+                    )
+                    % {"email": policy().dpo.email},
                 )
             except ValidationError as exc:
                 for field, errors in _request_errors(exc).items():

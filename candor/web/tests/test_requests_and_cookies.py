@@ -45,6 +45,20 @@ def test_a_visitor_asks_for_access_and_the_request_awaits_verification_at_the_dp
     assert request.reference in sent
 
 
+def test_a_second_request_of_the_same_kind_is_refused_without_revealing_the_first():
+    client = Client(headers={"accept-language": "en"})
+    client.post("/public/privacy/request/", REQUEST)
+    first = SubjectRequest.objects.get()
+
+    response = client.post("/public/privacy/request/", REQUEST)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "already being handled" in page
+    assert first.reference not in page
+    assert SubjectRequest.objects.count() == 1
+
+
 def test_request_form_errors_are_inline_and_keep_what_was_typed():
     response = Client(headers={"accept-language": "nl"}).post(
         "/public/privacy/request/", {**REQUEST, "email": "", "kind": "nonsense"}
