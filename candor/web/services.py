@@ -181,10 +181,11 @@ def application_receipt_send(
 
 def applicant_errors(exc: RecordInvalid | ValidationError) -> dict[str, list[str]]:
     """The intake's messages under the application form's field names."""
-    fields = {"emails": "email", "phones": "phone", "first_name": "first_name"}
-    fields["last_name"] = "last_name"
+    fields = {"email", "phone", "first_name", "last_name", "motivation"}
+    renamed = {"mobile": "phone", "emails": "email", "phones": "phone"}
     raw = exc.errors if isinstance(exc, RecordInvalid) else exc.message_dict
     errors: dict[str, list[str]] = {}
     for name, messages in raw.items():
-        errors.setdefault(fields.get(name, "__all__"), []).extend(str(m) for m in messages)
+        field = renamed.get(name, name)
+        errors.setdefault(field if field in fields else "__all__", []).extend(map(str, messages))
     return errors

@@ -187,6 +187,16 @@ def test_form_errors_are_shown_inline_in_dutch_and_nothing_typed_is_lost(vacancy
     assert not Document.objects.exists()
 
 
+def test_a_malformed_phone_number_is_named_next_to_its_field(vacancy, statement):
+    response = _apply(vacancy, _form(statement, phone="abc"))
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    error = page.split('id="id_phone_error"', 1)[1].split("</ul>", 1)[0]
+    assert "abc" in error
+    assert not Person.objects.exists()
+
+
 def test_a_program_renamed_pdf_is_refused_on_the_form(vacancy, statement):
     response = _apply(vacancy, _form(statement, cv=SimpleUploadedFile("cv.pdf", EXE)))
 
