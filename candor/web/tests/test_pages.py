@@ -162,3 +162,21 @@ def test_every_page_answers_in_each_language(language, vacancy, statement):
         response = _visitor(language).get(url)
         assert response.status_code == 200, url
         assert f'<html lang="{language}">' in response.content.decode(), url
+
+
+def test_a_vacancy_text_shows_as_paragraphs_headings_and_lists_never_as_html(actor):
+    client = make_client(actor)
+    text = "Intro <script>alert(1)</script>.\n\nWat ga je doen?\n- Plannen\n- Laden\n\nTot snel."
+    found = make_vacancy(actor, client, title="Planner <b>", description=text)
+
+    page = _visitor().get(f"/public/vacancies/{found.pk}/").content.decode()
+    listing = _visitor().get("/public/vacancies/").content.decode()
+
+    assert "<h2>Wat ga je doen?</h2>" in page
+    assert "<li>Plannen</li>" in page
+    assert "<li>Laden</li>" in page
+    assert "<h1>Planner &lt;b&gt;</h1>" in page
+    assert "<p>Tot snel.</p>" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "Plannen" not in listing  # the list shows the first paragraph only
