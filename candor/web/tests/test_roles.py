@@ -27,11 +27,7 @@ def test_the_public_forms_take_posts_from_anyone(persona, request, vacancy, stat
 
     assert choice.status_code == 302
     assert choice["Location"] == "/public/"
-    assert (
-        application.status_code == 400
-    )
-    assert (
-        "This field is required." in application.content.decode()
-    )
+    assert application.status_code == 400
+    assert "This field is required." in application.content.decode()
     assert asked.status_code == 400
     assert not SubjectRequest.objects.exists()
