@@ -180,6 +180,8 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest document (CV) a visitor may upload; larger requests are refused before reading.
+CANDOR_UPLOAD_MAX_BYTES = env_int("CANDOR_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # One process keeps its cache in memory; several app servers share Redis (CANDOR_REDIS_URL), so
 # throttling counters and cached pages agree between them.

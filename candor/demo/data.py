@@ -21,6 +21,7 @@ from candor.audit.services import Event, audit_record_many
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.core.normalise import normalise_name
+from candor.demo.vacancy_texts import vacancy_description
 from candor.guidance.models import GuidanceSession, Trajectory, TrajectoryKind, TrajectoryStatus
 from candor.people.models import (
     Channel,
@@ -230,6 +231,13 @@ PLACES = {
         ("1180", "Uccle"),
     ],
 }
+
+
+def lang_of(postcode: str) -> str:
+    """The language of a demo place: French for the Walloon postcodes of ``PLACES``."""
+    return "fr" if postcode in {code for code, _city in PLACES["fr"]} else "nl"
+
+
 STREETS = {
     "nl": [
         "Kerkstraat",
@@ -654,12 +662,19 @@ class DemoBuilder:
                     ],
                     weights=[6, 2, 1, 1],
                 )[0]
+                title = self.rng.choice(FUNCTIONS)
                 made.append(
                     Vacancy(
                         client=client,
                         reference=f"V{self.today.year}-{n + 1:04d}",
-                        title=self.rng.choice(FUNCTIONS),
-                        description=self.fakers["nl"].paragraph(nb_sentences=4),
+                        title=title,
+                        description=vacancy_description(
+                            self.rng,
+                            self.fakers[lang_of(client.billing_postcode)],
+                            title=title,
+                            city=client.billing_city,
+                            lang=lang_of(client.billing_postcode),
+                        ),
                         postcode=client.billing_postcode,
                         city=client.billing_city,
                         status=status,

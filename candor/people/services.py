@@ -1,4 +1,4 @@
-"""Writes about people: provenance, person fields, views of a dossier.
+"""Writes about people: provenance, person fields, documents, views of a dossier.
 
 Every function here takes a keyword-only ``actor`` and writes its audit event in the same
 transaction as the change (DESIGN invariant 4).
@@ -7,12 +7,14 @@ transaction as the change (DESIGN invariant 4).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,14 @@ from candor.core import clock
 from candor.core.actor import Actor
 from candor.core.editing import StaleEdit, locked_unless_stale
 from candor.core.normalise import normalise_name, validate_birth_date
-from candor.people.models import Channel, Person, Provenance, SourceKind
+from candor.people.models import (
+    Channel,
+    Document,
+    DocumentKind,
+    Person,
+    Provenance,
+    SourceKind,
+)
 
 
 @dataclass(slots=True)
@@ -190,3 +199,56 @@ def person_viewed(*, actor: Actor, person: Person, where: str) -> None:
             subject=str(person.pseudonym),
             detail={"where": where},
         )
+
+
+def document_add(
+    *,
+    actor: Actor,
+    person: Person,
+    kind: str,
+    upload: UploadedFile,
+    source: ProvenanceSpec,
+    content_type: str,
+) -> Document:
+    """Store a document of the person (a CV, a report) through Django's storage, under
+    ``documents/<pseudonym>/`` with a random name (never the person's name), with its size and
+    SHA-256, and write the audit event (R1.1, R2.1). ``content_type`` is what the content was
+    found to be (``candor.core.uploads.validate_document``), not what the sender claimed.
+
+    A failure here deletes the stored file; a caller that writes more after this in its own
+    transaction deletes ``document.file`` itself if that later part fails."""
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": "unknown kind of document"})
+    digest = hashlib.sha256()
+    size = 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    name = (upload.name or "document").replace("\\", "/").rsplit("/", 1)[-1]
+    with transaction.atomic():
+        document = Document(
+            person=person,
+            kind=kind,
+            original_name=name[:200],
+            content_type=content_type[:100],
+            size=size,
+            sha256=digest.hexdigest(),
+            provenance=source.row(),
+        )
+        document.file.save(name, upload, save=False)
+        try:
+            document.save()
+            audit_record(
+                actor=actor,
+                action="create",
+                object_type="people.document",
+                object_id=document.pk,
+                subject=str(person.pseudonym),
+                detail={"kind": kind, "size": size, "content_type": document.content_type},
+            )
+        except BaseException:
+            document.file.storage.delete(document.file.name or "")
+            raise
+    return document

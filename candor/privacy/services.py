@@ -86,6 +86,11 @@ def consent_give(
                 person=person, purpose=purpose, withdrawn_at=None
             )
         )
+        # the older records end where the new one starts (first: one live consent per
+        # purpose is a constraint)
+        Consent.objects.filter(pk__in=[c.pk for c in previous]).update(
+            withdrawn_at=moment, withdrawn_via=via, withdrawn_recorded_by_id=actor.user_id
+        )
         consent = Consent.objects.create(
             person=person,
             purpose=purpose,
@@ -107,10 +112,6 @@ def consent_give(
             purpose=purpose,
             via=via,
             version=chosen.consent.version,
-        )
-        # the older records end where the new one starts: one live consent per purpose
-        Consent.objects.filter(pk__in=[c.pk for c in previous]).update(
-            withdrawn_at=moment, withdrawn_via=via, withdrawn_recorded_by_id=actor.user_id
         )
     return consent
 

@@ -97,8 +97,16 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
-@require("backoffice.enter")
 def home(request: HttpRequest) -> HttpResponse:
+    """``/``: a visitor who is not signed in lands on the public web site; staff see their
+    dashboard (the staff log-in stays at ``/login/``)."""
+    if not request.user.is_authenticated:
+        return redirect("web:home")
+    return dashboard(request)
+
+
+@require("backoffice.enter")
+def dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard: a consultant's work for today; counts and links for the DPO and the
     administrator. A fixed number of queries per role."""
     user = request.user

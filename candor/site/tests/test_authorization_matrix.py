@@ -6,7 +6,8 @@ by hand on purpose, not derived from ``candor.accounts.permissions``: the test c
 server does with what we meant.
 
 Site views: anonymous → redirect to the login page (the site accounts' own log-in for the
-pages under ``matrix_selfservice.LOGIN``); a role without access → 403.
+pages under ``matrix_selfservice.LOGIN``; ``/``: to the public site); a role without access →
+403.
 API operations: no token → 401; a role without the permission → 403, whatever body it sends.
 """
 
@@ -47,6 +48,7 @@ from candor.site.tests import (
     matrix_statistics,
     matrix_trajectories,
     matrix_vacancies,
+    matrix_web,
 )
 from candor.site.tests.conftest import ANONYMOUS, ROLE_NAMES
 from candor.site.tests.matrix_roles import (
@@ -73,6 +75,7 @@ AREAS = (
     matrix_account,
     matrix_statistics,
     matrix_selfservice,
+    matrix_web,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
@@ -269,7 +272,10 @@ def test_site_matrix(role, users_by_role, staff_client, samples):
         for method in ("get", "post"):  # refused for reading, and for sending a form too
             response = getattr(client, method)(url, {})
             status, location = response.status_code, response.get("Location", "")
-            if role == ANONYMOUS:
+            if role == ANONYMOUS and route in matrix_web.ANONYMOUS_ELSEWHERE:
+                if not (status == 302 and location == matrix_web.ANONYMOUS_ELSEWHERE[route]):
+                    problems.append(f"{method} {url}: anonymous should go elsewhere, got {status}")
+            elif role == ANONYMOUS:
                 if not (status == 302 and location.startswith(f"/{_login_for(route)}/?next=")):
                     problems.append(f"{method} {url}: anonymous should log in first, got {status}")
             elif status != 403:
