@@ -172,7 +172,7 @@ def test_logging_out_ends_the_session_on_the_server(client, consultant):
     from django.contrib.sessions.backends.cached_db import SessionStore
 
     assert not SessionStore().exists(old_key)
-    replay = _client_with_session(old_key).get("/")
+    replay = _client_with_session(old_key).get("/candidates/")
     assert replay.status_code == 302
     assert replay["Location"].startswith("/login/")
 
