@@ -106,8 +106,16 @@ def _path_fields(declaration: ModelDeclaration) -> set[str]:
     return {declaration.subject.split("__")[0]} if declaration.subject else set()
 
 
+# Credentials other than the password: said to exist, never handed out (Art. 15(4)).
+CREDENTIALS = frozenset(
+    {("accounts.secondfactor", "secret"), ("accounts.recoverycode", "code_hash")}
+)
+
+
 def _is_secret(model: type[models.Model], name: str) -> bool:
-    return issubclass(model, AbstractBaseUser) and name == "password"
+    if issubclass(model, AbstractBaseUser) and name == "password":
+        return True
+    return (model._meta.label_lower, name) in CREDENTIALS
 
 
 @cache

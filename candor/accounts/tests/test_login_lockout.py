@@ -27,6 +27,7 @@ def _fail(client: Client, username: str, times: int) -> list[int]:
 
 
 def test_five_wrong_passwords_lock_the_user_name_with_a_clear_message(client, consultant):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the message is read in English here
     statuses = _fail(client, consultant.username, 5)
 
     assert statuses == [200, 200, 200, 200, 429]

@@ -4,6 +4,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 
+@pytest.mark.django_db
 def test_serve_runs_gunicorn_on_the_given_address(capsys):
     call_command("serve", "--bind", "127.0.0.1:8123", "--workers", "3", "--dry-run")
     printed = capsys.readouterr().out

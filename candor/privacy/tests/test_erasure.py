@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 
-from candor.accounts.models import Role, User
+from candor.accounts.models import RecoveryCode, Role, SecondFactor, User
 from candor.api.tests.factories import (
     FAKE,
     make_candidate,
@@ -382,6 +382,11 @@ def full_dossier(actor: Actor, consultant: User, tmp_media: Any) -> Person:
         status="rejected",
         note=f"Identiteitskaart van {person.first_name} gezien.",
     )
+    account = User.objects.get(person=person)
+    SecondFactor.objects.create(
+        user=account, secret="v1:sealed", created_at=now, confirmed_at=now, last_used_step=9
+    )
+    RecoveryCode.objects.create(user=account, code_hash="1" * 64, used_at=now)
     posting = Posting.objects.create(consultant=consultant, organisation=client, starts_on=today)
     client_user = User.objects.create_user(
         username=f"hr.{email.split('@')[0]}", role=Role.INHOUSE_CLIENT, client=client

@@ -33,7 +33,7 @@ from candor.privacy.tests.test_erasure import full_dossier, tmp_media  # noqa: F
 from candor.recruitment.models import Application, Experience, ProcedureStep
 from candor.rights import access
 from candor.rights.access import access_deliver, access_export, access_fulfil
-from candor.rights.dossier import sections
+from candor.rights.dossier import CREDENTIALS, sections
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R6.4")]
 
@@ -91,8 +91,8 @@ def test_every_declared_value_of_a_full_dossier_is_in_the_export(actor, consulta
         assert len(entries) == len(values), (model, name)
         for value, entry in zip(values, entries, strict=True):
             if entry.get("withheld") == "credential":
-                # the password hash: said to exist, never handed out
-                assert (model, name) == ("accounts.user", "password")
+                # the password hash and the two-factor secrets: said to exist, never handed out
+                assert (model, name) in {("accounts.user", "password"), *CREDENTIALS}
                 assert value not in json.dumps(export)
                 assert entry["display"]
                 continue
@@ -103,7 +103,7 @@ def test_every_declared_value_of_a_full_dossier_is_in_the_export(actor, consulta
     text = access.render_json(export).decode()
     assert _exported(json.loads(text)) == exported
     for (model, name), values in stored.items():
-        if (model, name) == ("accounts.user", "password"):
+        if (model, name) == ("accounts.user", "password") or (model, name) in CREDENTIALS:
             continue
         for value in values:
             if isinstance(value, list | dict):  # a JSON value stays JSON in the file
@@ -126,7 +126,7 @@ def test_the_readable_report_shows_every_text_value_and_the_pdf_is_real(
             f = d.model._meta.get_field(name)
             if not isinstance(f, models.CharField | models.TextField) or f.choices:
                 continue
-            if (d.label, name) == ("accounts.user", "password"):
+            if (d.label, name) == ("accounts.user", "password") or (d.label, name) in CREDENTIALS:
                 continue
             for value in d.model._default_manager.filter(
                 **{d.subject or "pk": person.pk}

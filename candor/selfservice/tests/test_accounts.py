@@ -226,7 +226,7 @@ def test_a_confirmed_account_logs_in_through_the_site_log_in(register):
 
 def test_an_unconfirmed_account_cannot_log_in(register):
     register("wacht@example.com", confirm=False)
-    response = Client().post(
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
         "/public/my/login/", {"username": "wacht@example.com", "password": PASSWORD}
     )
     assert response.status_code == 200
@@ -237,7 +237,7 @@ def test_an_unconfirmed_account_cannot_log_in(register):
 def test_staff_cannot_log_in_through_the_site_log_in(consultant):
     from candor.testing.personas import PASSWORD as STAFF_PASSWORD
 
-    web = Client()
+    web = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = web.post(
         "/public/my/login/", {"username": consultant.username, "password": STAFF_PASSWORD}
     )

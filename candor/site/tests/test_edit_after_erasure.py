@@ -75,6 +75,7 @@ def test_the_api_refuses_to_change_an_erased_person_with_a_clear_answer(
         f"/api/v1/persons/{person.pk}",
         {"first_name": "Lotte", "last_name": "Verbeke", "notes": "Rijbewijs C"},
         content_type="application/json",
+        headers={"accept-language": "en"},
     )
 
     assert answer.status_code == 422
