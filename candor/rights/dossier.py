@@ -25,6 +25,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
+from django.db.models import Case, Count, F, Value, When, Window
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -94,10 +95,55 @@ class Section:
             names.append("provenance_id")
         return list(dict.fromkeys(names))
 
-    def rows(self, person_id: int) -> list[dict[str, Any]]:
+    @property
+    def withholds_copies(self) -> bool:
+        """The ledger: its ``content`` (the copy that was sent) is withheld when the recipient
+        was the person themselves, so that column is read only for the other rows."""
+        return self.model is Disclosure and "content" in self.personal
+
+    def _queryset(self, person_id: int) -> models.QuerySet[Any]:
         key = self.declaration.subject or "pk"
-        found = self.model._default_manager.filter(**{key: person_id}).order_by()
-        return sorted(found.values(*self.columns()), key=lambda row: row["pk"])
+        found = self.model._default_manager.filter(**{key: person_id})
+        if self.withholds_copies:
+            found = found.annotate(
+                **{
+                    _SENT_COPY: Case(
+                        When(recipient_kind=RecipientKind.PERSON, then=Value("")),
+                        default=F("content"),
+                        output_field=models.TextField(),
+                    )
+                }
+            )
+        return found
+
+    def _values(self, found: models.QuerySet[Any], *extra: str) -> list[dict[str, Any]]:
+        columns = self.columns()
+        if self.withholds_copies:
+            columns = [_SENT_COPY if c == "content" else c for c in columns]
+        rows = list(found.values(*columns, *extra))
+        if self.withholds_copies:
+            for row in rows:
+                row["content"] = row.pop(_SENT_COPY)
+        return rows
+
+    def rows(self, person_id: int) -> list[dict[str, Any]]:
+        found = self._values(self._queryset(person_id).order_by())
+        return sorted(found, key=lambda row: row["pk"])
+
+    def first_rows(self, person_id: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The first ``limit`` rows (by id) and how many rows there are, in one query (the
+        count is a window over the whole selection, taken before the limit)."""
+        found = self._queryset(person_id).annotate(**{_TOTAL: Window(Count("pk"))})
+        rows = self._values(found.order_by("pk")[:limit], _TOTAL)
+        total = rows[0][_TOTAL] if rows else 0
+        for row in rows:
+            del row[_TOTAL]
+        return rows, total
+
+
+# Names of the columns computed for a section's query (not fields of any model).
+_SENT_COPY = "dossier_sent_copy"
+_TOTAL = "dossier_total"
 
 
 def _path_fields(declaration: ModelDeclaration) -> set[str]:
@@ -330,13 +376,26 @@ def _row(
     }
 
 
-def read_sections(person_id: int) -> list[dict[str, Any]]:
+def read_sections(
+    person_id: int, *, limit: int | None = None, only: str | None = None
+) -> list[dict[str, Any]]:
     """The person's rows, section by section (only sections with rows), labelled in the active
-    language: one query per section, then one per model that links point to."""
-    fetched = [(section, section.rows(person_id)) for section in sections()]
+    language: one query per section, then one per model that links point to.
+
+    ``limit`` keeps the first rows of each section (by id) and adds ``count``, how many there
+    are (a summary: the access export itself never passes it); ``only`` reads one section, by
+    its model label (``"recruitment.application"``)."""
+    chosen = [s for s in sections() if only is None or s.label == only]
+    fetched: list[tuple[Section, list[dict[str, Any]], int]] = []
+    for section in chosen:
+        if limit is None:
+            rows = section.rows(person_id)
+            fetched.append((section, rows, len(rows)))
+        else:
+            fetched.append((section, *section.first_rows(person_id, limit)))
     pending: dict[type[models.Model], set[int]] = {}
     provenance: set[int] = set()
-    for section, rows in fetched:
+    for section, rows, _count in fetched:
         for row in rows:
             for link in section.links:
                 if row[link.attname] is not None:
@@ -345,17 +404,21 @@ def read_sections(person_id: int) -> list[dict[str, Any]]:
                 provenance.add(row["provenance_id"])
     lookups = _Lookups(pending, provenance)
     categories = {c.value: category_label(c) for c in Category}
-    return [
-        {
+    found = []
+    for section, rows, count in fetched:
+        if not rows:
+            continue
+        labels = _labels(section, categories)
+        entry = {
             "model": section.label,
             "title": str(section.model._meta.verbose_name_plural).capitalize(),
             "description": section.declaration.description,
             "rows": [_row(section, row, labels, lookups) for row in rows],
         }
-        for section, rows in fetched
-        if rows
-        for labels in [_labels(section, categories)]
-    ]
+        if limit is not None:
+            entry["count"] = count
+        found.append(entry)
+    return found
 
 
 def stored_files(person_id: int) -> list[tuple[Any, str, str]]:
