@@ -21,11 +21,12 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from functools import cache
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-from django.db.models import Case, Count, F, Value, When, Window
+from django.db.models import Case, F, Func, Subquery, Value, When
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -130,20 +131,28 @@ class Section:
         found = self._values(self._queryset(person_id).order_by())
         return sorted(found, key=lambda row: row["pk"])
 
-    def first_rows(self, person_id: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """The first ``limit`` rows (by id) and how many rows there are, in one query (the
-        count is a window over the whole selection, taken before the limit)."""
-        found = self._queryset(person_id).annotate(**{_TOTAL: Window(Count("pk"))})
-        rows = self._values(found.order_by("pk")[:limit], _TOTAL)
-        total = rows[0][_TOTAL] if rows else 0
-        for row in rows:
-            del row[_TOTAL]
-        return rows, total
+    def first_rows(self, person_id: int, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` rows, by id."""
+        return self._values(self._queryset(person_id).order_by("pk")[:limit])
+
+    def count(self, person_id: int) -> Subquery:
+        """How many rows the person has here, as a subquery (``section_counts``)."""
+        key = self.declaration.subject or "pk"
+        found = self.model._default_manager.filter(**{key: person_id}).order_by()
+        return Subquery(
+            found.values(n=Func(F("pk"), function="COUNT")), output_field=models.IntegerField()
+        )
 
 
-# Names of the columns computed for a section's query (not fields of any model).
+def section_counts(person_id: int, chosen: Sequence[Section]) -> list[int]:
+    """How many rows the person has in each of ``chosen``, in one query."""
+    columns = {f"section_{i}": section.count(person_id) for i, section in enumerate(chosen)}
+    found = Person.objects.filter(pk=person_id).order_by().values(**columns).first() or {}
+    return [found.get(f"section_{i}") or 0 for i in range(len(chosen))]
+
+
+# The column computed for the ledger's copies (not a field of any model).
 _SENT_COPY = "dossier_sent_copy"
-_TOTAL = "dossier_total"
 
 
 def _path_fields(declaration: ModelDeclaration) -> set[str]:
@@ -382,17 +391,20 @@ def read_sections(
     """The person's rows, section by section (only sections with rows), labelled in the active
     language: one query per section, then one per model that links point to.
 
-    ``limit`` keeps the first rows of each section (by id) and adds ``count``, how many there
-    are (a summary: the access export itself never passes it); ``only`` reads one section, by
-    its model label (``"recruitment.application"``)."""
+    ``limit`` makes a summary (the access export itself never passes it): each section keeps
+    its first rows (by id) and says how many there are (``count``), and the sections are read
+    after one query that counts them all, so only those with rows cost a query of their own.
+    ``only`` reads one section, by its model label (``"recruitment.application"``)."""
     chosen = [s for s in sections() if only is None or s.label == only]
     fetched: list[tuple[Section, list[dict[str, Any]], int]] = []
-    for section in chosen:
-        if limit is None:
+    if limit is None:
+        for section in chosen:
             rows = section.rows(person_id)
             fetched.append((section, rows, len(rows)))
-        else:
-            fetched.append((section, *section.first_rows(person_id, limit)))
+    else:
+        for section, count in zip(chosen, section_counts(person_id, chosen), strict=True):
+            if count:
+                fetched.append((section, section.first_rows(person_id, limit), count))
     pending: dict[type[models.Model], set[int]] = {}
     provenance: set[int] = set()
     for section, rows, _count in fetched:
