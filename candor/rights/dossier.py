@@ -19,9 +19,9 @@ import datetime as dt
 import decimal
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -147,8 +147,9 @@ class Section:
 def section_counts(person_id: int, chosen: Sequence[Section]) -> list[int]:
     """How many rows the person has in each of ``chosen``, in one query."""
     columns = {f"section_{i}": section.count(person_id) for i, section in enumerate(chosen)}
-    found = Person.objects.filter(pk=person_id).order_by().values(**columns).first() or {}
-    return [found.get(f"section_{i}") or 0 for i in range(len(chosen))]
+    found: Any = Person.objects.filter(pk=person_id).order_by().values(**columns).first()
+    found = found or {}
+    return [int(found.get(f"section_{i}") or 0) for i in range(len(chosen))]
 
 
 # The column computed for the ledger's copies (not a field of any model).
@@ -385,6 +386,36 @@ def _row(
     }
 
 
+def _fetch(
+    person_id: int, chosen: Sequence[Section], limit: int | None
+) -> list[tuple[Section, list[dict[str, Any]], int]]:
+    """Each section's rows (all, or the first ``limit``) and how many there are."""
+    if limit is None:
+        return [
+            (section, rows, len(rows)) for section in chosen for rows in [section.rows(person_id)]
+        ]
+    counted = zip(chosen, section_counts(person_id, chosen), strict=True)
+    return [
+        (section, section.first_rows(person_id, limit), count)
+        for section, count in counted
+        if count
+    ]
+
+
+def _lookups(fetched: list[tuple[Section, list[dict[str, Any]], int]]) -> _Lookups:
+    """The rows that the fetched rows' links and sources point to."""
+    pending: dict[type[models.Model], set[int]] = {}
+    provenance: set[int] = set()
+    for section, rows, _count in fetched:
+        for row in rows:
+            for link in section.links:
+                if row[link.attname] is not None:
+                    pending.setdefault(link.target, set()).add(row[link.attname])
+            if section.sourced and row["provenance_id"] is not None:
+                provenance.add(row["provenance_id"])
+    return _Lookups(pending, provenance)
+
+
 def read_sections(
     person_id: int, *, limit: int | None = None, only: str | None = None
 ) -> list[dict[str, Any]]:
@@ -396,32 +427,15 @@ def read_sections(
     after one query that counts them all, so only those with rows cost a query of their own.
     ``only`` reads one section, by its model label (``"recruitment.application"``)."""
     chosen = [s for s in sections() if only is None or s.label == only]
-    fetched: list[tuple[Section, list[dict[str, Any]], int]] = []
-    if limit is None:
-        for section in chosen:
-            rows = section.rows(person_id)
-            fetched.append((section, rows, len(rows)))
-    else:
-        for section, count in zip(chosen, section_counts(person_id, chosen), strict=True):
-            if count:
-                fetched.append((section, section.first_rows(person_id, limit), count))
-    pending: dict[type[models.Model], set[int]] = {}
-    provenance: set[int] = set()
-    for section, rows, _count in fetched:
-        for row in rows:
-            for link in section.links:
-                if row[link.attname] is not None:
-                    pending.setdefault(link.target, set()).add(row[link.attname])
-            if section.sourced and row["provenance_id"] is not None:
-                provenance.add(row["provenance_id"])
-    lookups = _Lookups(pending, provenance)
+    fetched = _fetch(person_id, chosen, limit)
+    lookups = _lookups(fetched)
     categories = {c.value: category_label(c) for c in Category}
     found = []
     for section, rows, count in fetched:
         if not rows:
             continue
         labels = _labels(section, categories)
-        entry = {
+        entry: dict[str, Any] = {
             "model": section.label,
             "title": str(section.model._meta.verbose_name_plural).capitalize(),
             "description": section.declaration.description,
