@@ -2,6 +2,7 @@
 candidate with a long history.
 
     uv run python bench/my_data_page.py [--applications 60] [--history 2000] [--runs 30]
+        [--section recruitment.procedurestep]
 
 Migrates, then builds (once; re-runs reuse it) a site account ``bench-self@example.com``
 linked to a candidate with ``--applications`` applications (each with two procedure steps),
@@ -9,7 +10,11 @@ as many documents, several consents given and withdrawn, ``--applications`` down
 their data (disclosure ledger rows to the person) and ``--history`` extra audit events about
 them — all through the services, except the documents' rows and the extra audit events,
 which are written directly. Then renders the page ``--runs`` times in-process with Django's
-test client (DEBUG off) and reports median / p95 milliseconds and the number of SQL queries.
+test client (DEBUG off) and reports median / p95 milliseconds, the median CPU time of the
+process during a request (``time.process_time``: less sensitive to other processes' load than
+wall time; it counts this process only, so it leaves out the database server's own work on
+PostgreSQL) and the number of SQL queries. ``--section MODEL`` also measures the page that
+shows every row of one kind (``/public/my/data/MODEL/``).
 Point it at a scratch database (``CANDOR_DATA_DIR`` or ``DATABASE_URL``).
 """
 
@@ -145,27 +150,41 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--applications", type=int, default=60)
     parser.add_argument("--history", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="also measure the page with every row of this kind (recruitment.procedurestep)",
+    )
     args = parser.parse_args(argv)
     call_command("migrate", verbosity=0)
     account = build(args.applications, args.history)
     client = Client()
     client.force_login(account)
-    client.get("/public/my/")  # warm-up
-    times, queries = [], 0
+    for path in ("/public/my/", *(f"/public/my/data/{model}/" for model in args.section)):
+        _measure(client, path, args)
+
+
+def _measure(client: Client, path: str, args: argparse.Namespace) -> None:
+    client.get(path)  # warm-up
+    times, cpu, queries = [], [], 0
     for _ in range(args.runs):
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get("/public/my/")
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = client.get(path)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             times.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
-            raise SystemExit(f"/public/my/ answered {response.status_code}")
+            raise SystemExit(f"{path} answered {response.status_code}")
         queries = len(captured)
     times.sort()
     print(
-        f"{connection.vendor}: my-data page of a candidate with {args.applications} applications, "
+        f"{connection.vendor}: {path} of a candidate with {args.applications} applications, "
         f"{2 * args.applications} steps, {args.applications} documents and downloads, "
         f"{args.history}+ audit events: median {statistics.median(times):.1f} ms, "
-        f"p95 {times[round(0.95 * (len(times) - 1))]:.1f} ms, {queries} queries, "
+        f"p95 {times[round(0.95 * (len(times) - 1))]:.1f} ms, "
+        f"CPU median {statistics.median(cpu):.1f} ms, {queries} queries, "
         f"{len(response.content) // 1024} KiB"
     )
 

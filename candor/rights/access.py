@@ -69,9 +69,22 @@ from candor.rights.delivery import (
     fulfil_result,
     record_delivery,
 )
-from candor.rights.dossier import NoSuchPerson, json_value, read_sections, stored_files
+from candor.rights.dossier import (
+    NoSuchPerson,
+    json_value,
+    read_sections,
+    sections,
+    stored_files,
+)
 
-__all__ = ["NoSuchPerson", "access_deliver", "access_export", "access_fulfil", "render"]
+__all__ = [
+    "NoSuchPerson",
+    "access_deliver",
+    "access_export",
+    "access_fulfil",
+    "access_section",
+    "render",
+]
 
 
 SCHEMA = "candor.access/1"
@@ -203,15 +216,20 @@ def _retention(person_id: int) -> dict[str, Any] | None:
     }
 
 
-def access_export(person_id: int, *, language: str | None = None) -> dict[str, Any]:
+def access_export(
+    person_id: int, *, language: str | None = None, rows_per_section: int | None = None
+) -> dict[str, Any]:
     """Everything held on the person (R6.4), as a JSON-safe dict, labels in ``language`` (the
     person's own by default). Reads only: a fixed number of indexed queries (one per declared
     model reaching a person, plus the gate's three, the ledger's one and the retention facts),
-    whatever the size of the database. Raises ``NoSuchPerson``."""
+    whatever the size of the database. Raises ``NoSuchPerson``.
+
+    ``rows_per_section`` makes a summary for a page, not an export: each section keeps its
+    first rows and says how many there are (``count``); ``access_section`` gives the rest."""
     language = report_language(person_id, language)  # and whether the person exists
     rules = policy()
     with translation.override(language):
-        found = read_sections(person_id)
+        found = read_sections(person_id, limit=rows_per_section)
         person = found[0]["rows"][0] if found else {"fields": []}
         names = {f["field"]: f["value"] for f in person["fields"]}
         return {
@@ -241,6 +259,21 @@ def access_export(person_id: int, *, language: str | None = None) -> dict[str, A
                 "website": rules.authority.website,
             },
         }
+
+
+def access_section(person_id: int, model: str, *, language: str | None = None) -> dict[str, Any]:
+    """One section of the access export in full (every row of one declared model about the
+    person, labelled as in the export), for a page that shows a summary first. Raises
+    ``NoSuchPerson``, and ``LookupError`` when ``model`` is no section of the export; a section
+    the person has no rows in comes back with no rows."""
+    chosen = next((s for s in sections() if s.label == model), None)
+    if chosen is None:
+        raise LookupError(model)
+    language = report_language(person_id, language)
+    with translation.override(language):
+        found = read_sections(person_id, only=model)
+        title = str(chosen.model._meta.verbose_name_plural).capitalize()
+    return found[0] if found else {"model": model, "title": title, "rows": []}
 
 
 # --- renderings ----------------------------------------------------------------------------

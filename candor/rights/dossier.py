@@ -19,12 +19,14 @@ import datetime as dt
 import decimal
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
+from django.db.models import Case, F, Func, Subquery, Value, When
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -94,10 +96,64 @@ class Section:
             names.append("provenance_id")
         return list(dict.fromkeys(names))
 
+    @property
+    def withholds_copies(self) -> bool:
+        """The ledger: its ``content`` (the copy that was sent) is withheld when the recipient
+        was the person themselves, so that column is read only for the other rows."""
+        return self.model is Disclosure and "content" in self.personal
+
+    def _queryset(self, person_id: int) -> models.QuerySet[Any]:
+        key = self.declaration.subject or "pk"
+        found = self.model._default_manager.filter(**{key: person_id})
+        if self.withholds_copies:
+            found = found.annotate(
+                **{
+                    _SENT_COPY: Case(
+                        When(recipient_kind=RecipientKind.PERSON, then=Value("")),
+                        default=F("content"),
+                        output_field=models.TextField(),
+                    )
+                }
+            )
+        return found
+
+    def _values(self, found: models.QuerySet[Any], *extra: str) -> list[dict[str, Any]]:
+        columns = self.columns()
+        if self.withholds_copies:
+            columns = [_SENT_COPY if c == "content" else c for c in columns]
+        rows = list(found.values(*columns, *extra))
+        if self.withholds_copies:
+            for row in rows:
+                row["content"] = row.pop(_SENT_COPY)
+        return rows
+
     def rows(self, person_id: int) -> list[dict[str, Any]]:
+        found = self._values(self._queryset(person_id).order_by())
+        return sorted(found, key=lambda row: row["pk"])
+
+    def first_rows(self, person_id: int, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` rows, by id."""
+        return self._values(self._queryset(person_id).order_by("pk")[:limit])
+
+    def count(self, person_id: int) -> Subquery:
+        """How many rows the person has here, as a subquery (``section_counts``)."""
         key = self.declaration.subject or "pk"
         found = self.model._default_manager.filter(**{key: person_id}).order_by()
-        return sorted(found.values(*self.columns()), key=lambda row: row["pk"])
+        return Subquery(
+            found.values(n=Func(F("pk"), function="COUNT")), output_field=models.IntegerField()
+        )
+
+
+def section_counts(person_id: int, chosen: Sequence[Section]) -> list[int]:
+    """How many rows the person has in each of ``chosen``, in one query."""
+    columns = {f"section_{i}": section.count(person_id) for i, section in enumerate(chosen)}
+    found: Any = Person.objects.filter(pk=person_id).order_by().values(**columns).first()
+    found = found or {}
+    return [int(found.get(f"section_{i}") or 0) for i in range(len(chosen))]
+
+
+# The column computed for the ledger's copies (not a field of any model).
+_SENT_COPY = "dossier_sent_copy"
 
 
 def _path_fields(declaration: ModelDeclaration) -> set[str]:
@@ -338,32 +394,65 @@ def _row(
     }
 
 
-def read_sections(person_id: int) -> list[dict[str, Any]]:
-    """The person's rows, section by section (only sections with rows), labelled in the active
-    language: one query per section, then one per model that links point to."""
-    fetched = [(section, section.rows(person_id)) for section in sections()]
+def _fetch(
+    person_id: int, chosen: Sequence[Section], limit: int | None
+) -> list[tuple[Section, list[dict[str, Any]], int]]:
+    """Each section's rows (all, or the first ``limit``) and how many there are."""
+    if limit is None:
+        return [
+            (section, rows, len(rows)) for section in chosen for rows in [section.rows(person_id)]
+        ]
+    counted = zip(chosen, section_counts(person_id, chosen), strict=True)
+    return [
+        (section, section.first_rows(person_id, limit), count)
+        for section, count in counted
+        if count
+    ]
+
+
+def _lookups(fetched: list[tuple[Section, list[dict[str, Any]], int]]) -> _Lookups:
+    """The rows that the fetched rows' links and sources point to."""
     pending: dict[type[models.Model], set[int]] = {}
     provenance: set[int] = set()
-    for section, rows in fetched:
+    for section, rows, _count in fetched:
         for row in rows:
             for link in section.links:
                 if row[link.attname] is not None:
                     pending.setdefault(link.target, set()).add(row[link.attname])
             if section.sourced and row["provenance_id"] is not None:
                 provenance.add(row["provenance_id"])
-    lookups = _Lookups(pending, provenance)
+    return _Lookups(pending, provenance)
+
+
+def read_sections(
+    person_id: int, *, limit: int | None = None, only: str | None = None
+) -> list[dict[str, Any]]:
+    """The person's rows, section by section (only sections with rows), labelled in the active
+    language: one query per section, then one per model that links point to.
+
+    ``limit`` makes a summary (the access export itself never passes it): each section keeps
+    its first rows (by id) and says how many there are (``count``), and the sections are read
+    after one query that counts them all, so only those with rows cost a query of their own.
+    ``only`` reads one section, by its model label (``"recruitment.application"``)."""
+    chosen = [s for s in sections() if only is None or s.label == only]
+    fetched = _fetch(person_id, chosen, limit)
+    lookups = _lookups(fetched)
     categories = {c.value: category_label(c) for c in Category}
-    return [
-        {
+    found = []
+    for section, rows, count in fetched:
+        if not rows:
+            continue
+        labels = _labels(section, categories)
+        entry: dict[str, Any] = {
             "model": section.label,
             "title": str(section.model._meta.verbose_name_plural).capitalize(),
             "description": section.declaration.description,
             "rows": [_row(section, row, labels, lookups) for row in rows],
         }
-        for section, rows in fetched
-        if rows
-        for labels in [_labels(section, categories)]
-    ]
+        if limit is not None:
+            entry["count"] = count
+        found.append(entry)
+    return found
 
 
 def stored_files(person_id: int) -> list[tuple[Any, str, str]]:

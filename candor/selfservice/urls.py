@@ -10,6 +10,7 @@ app_name = "selfservice"
 
 urlpatterns: list[URLPattern] = [
     path("", views.overview, name="overview"),
+    path("data/<str:model>/", views.section, name="section"),
     path("profile/", views.profile, name="profile"),
     path("consents/", views.consents, name="consents"),
     path("consents/<str:purpose>/withdraw/", views.consent_withdraw, name="consent_withdraw"),

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from candor.accounts.models import Role
 from candor.people.models import Person
 from candor.people.services import person_viewed
-from candor.rights.access import access_export
+from candor.rights.access import access_export, access_section
 from candor.rights.models import Kind
 from candor.rights.portability import FORMATS
 from candor.rights.rectification import field_label
@@ -80,11 +80,20 @@ def _language(request: HttpRequest) -> str:
     return code if code in {"nl", "fr", "en"} else "nl"
 
 
+# How many rows of each kind the overview shows; a longer list links to its own page.
+ROWS_SHOWN = 5
+
+
 @subject_only
 def overview(request: HttpRequest, person: Person) -> HttpResponse:
-    """Everything held on the person (R6.4), from the access export; the viewing is recorded
+    """Everything held on the person (R6.4), from the access export: the purposes, recipients,
+    retention and rights in full, and of each kind of data held its first rows with how many
+    there are and a link to the page with all of them (``section``); the viewing is recorded
     in the audit trail as a staff member's opening of a dossier is."""
-    export = access_export(person.pk, language=_language(request))
+    export = access_export(person.pk, language=_language(request), rows_per_section=ROWS_SHOWN)
+    for found in export["sections"]:
+        if found["count"] > len(found["rows"]):
+            found["more_url"] = reverse("selfservice:section", args=[found["model"]])
     person_viewed(actor=site_actor(request.user), person=person, where="self-service")  # type: ignore[arg-type]
     return render(
         request,
@@ -94,6 +103,17 @@ def overview(request: HttpRequest, person: Person) -> HttpResponse:
             "corrections": selectors.my_corrections(person).filter(status="pending").count(),
         },
     )
+
+
+@subject_only
+def section(request: HttpRequest, person: Person, model: str) -> HttpResponse:
+    """Every row of one kind of data held on the person (R6.4), as in the access export."""
+    try:
+        found = access_section(person.pk, model, language=_language(request))
+    except LookupError:
+        raise Http404 from None
+    person_viewed(actor=site_actor(request.user), person=person, where="self-service")  # type: ignore[arg-type]
+    return render(request, "selfservice/section.html", {"section": found})
 
 
 @subject_only

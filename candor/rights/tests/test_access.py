@@ -240,6 +240,35 @@ def test_the_export_costs_one_query_per_declared_model_whatever_the_rows(
     assert len(first.captured_queries) <= len(sections()) + 13
 
 
+def test_a_summary_shows_the_first_rows_of_each_section_and_a_section_reads_in_full(
+    actor,
+    consultant,
+    tmp_media,  # noqa: F811
+):
+    person = full_dossier(actor, consultant, tmp_media)
+    for year in range(1990, 1995):
+        Experience.objects.create(
+            person=person, provenance=person.provenance, function=f"Job {year}"
+        )
+    full = access_export(person.pk, language="fr")
+
+    summary = access_export(person.pk, language="fr", rows_per_section=2)
+
+    assert [s["model"] for s in summary["sections"]] == [s["model"] for s in full["sections"]]
+    for short, whole in zip(summary["sections"], full["sections"], strict=True):
+        assert short["count"] == len(whole["rows"]), short["model"]
+        assert short["rows"] == whole["rows"][:2], short["model"]
+        assert access.access_section(person.pk, whole["model"], language="fr") == whole
+    assert {k: v for k, v in summary.items() if k != "sections"} == {
+        k: v for k, v in full.items() if k not in {"sections", "generated_at"}
+    } | {"generated_at": summary["generated_at"]}
+    assert "count" not in full["sections"][0]
+    with pytest.raises(LookupError):
+        access.access_section(person.pk, "audit.auditevent")
+    bystander = make_candidate(actor)
+    assert access.access_section(bystander.pk, "recruitment.experience")["rows"] == []
+
+
 def test_unknown_people_and_formats_are_refused_and_record_nothing(actor):
     with pytest.raises(access.NoSuchPerson):
         access_export(10**9)

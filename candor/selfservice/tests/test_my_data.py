@@ -24,6 +24,7 @@ from candor.recruitment.models import CandidateProfile
 from candor.rights.models import SubjectRequest
 from candor.selfservice.models import Correction
 from candor.selfservice.tests.conftest import nl
+from candor.selfservice.views import ROWS_SHOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,47 @@ def test_the_overview_lists_who_received_the_data(member, member_client):
     assert Disclosure.objects.filter(person_id=member.person_id).count() == 1
     assert "(" in page
     assert str(Disclosure.objects.get().recipient) in page
+
+
+@pytest.mark.req("R6.4")
+def test_a_long_list_shows_its_first_rows_and_links_to_a_page_with_all_of_them(
+    member, member_client
+):
+    for _ in range(ROWS_SHOWN + 2):
+        member_client.post("/public/my/download/", {"format": "json"})
+    ledger = list(Disclosure.objects.filter(person_id=member.person_id).order_by("pk"))
+    assert len(ledger) == ROWS_SHOWN + 2
+    link = "/public/my/data/disclosure.disclosure/"
+
+    page = member_client.get("/public/my/").content.decode()
+
+    shown = [d for d in ledger if d.content_sha256 in page]
+    assert shown == ledger[:ROWS_SHOWN]
+    assert f'href="{link}"' in page
+    assert nl("Show all %(total)s") % {"total": ROWS_SHOWN + 2} in page
+    assert 'href="/public/my/data/people.person/"' not in page  # one row: all of it is shown
+    everything = member_client.get(link)
+    assert everything.status_code == 200
+    assert all(d.content_sha256 in everything.content.decode() for d in ledger)
+    assert nl("Back to my data") in everything.content.decode()
+    views = AuditEvent.objects.filter(action="view", object_id=str(member.person_id))
+    assert [e.detail for e in views] == [{"where": "self-service"}] * 2
+
+
+@pytest.mark.req("R6.4")
+def test_a_section_page_reads_only_the_signed_in_persons_rows(member, member_client, register):
+    other = register("pieter.janssens@example.com", first_name="Pieter", last_name="Janssens")
+    assert other.person_id != member.person_id
+
+    page = member_client.get("/public/my/data/people.person/").content.decode()
+
+    assert "Vermeulen" in page
+    assert "Janssens" not in page
+    empty = member_client.get("/public/my/data/recruitment.experience/")
+    assert nl("We hold nothing of this kind on you.") in empty.content.decode()
+    assert member_client.get("/public/my/data/audit.auditevent/").status_code == 404
+    assert member_client.get("/public/my/data/nothing/").status_code == 404
+    assert Client().get("/public/my/data/people.person/").status_code == 302
 
 
 # -- correct and complete (R6.5) -------------------------------------------------------------
