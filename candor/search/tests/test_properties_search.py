@@ -49,7 +49,7 @@ def test_any_search_words_give_a_page_of_results(indexed, text, function, skills
 
 @given(postcode=query, source=query, language=query, stage=query, education=query)
 def test_any_filter_values_give_a_page_of_results(
-    indexed, postcode, source, language, stage, education
+    *, indexed, postcode, source, language, stage, education
 ):
     search = CandidateSearch(
         text="a", postcode=postcode, source=source, language=language, stage=stage
@@ -72,7 +72,7 @@ def test_the_candidate_search_page_answers_any_query_string(indexed, client, con
 
 @given(q=query, source=query, page=st.one_of(query, st.integers()))
 def test_the_candidate_list_api_answers_any_query_string(
-    indexed, api_client, consultant, q, source, page
+    *, indexed, api_client, consultant, q, source, page
 ):
     response = api_client(consultant).get(
         "/api/v1/candidates", {"q": q, "source": source, "page": page}
