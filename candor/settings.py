@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "candor.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "candor.site.middleware.DatabaseTroubleMiddleware",  # innermost: sees the view's error first
 ]
 
 ROOT_URLCONF = "candor.urls"
