@@ -34,10 +34,10 @@ from candor.site.tests.test_stale_edit import _opened
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
 
 
-def _pragma(sql: str) -> None:
+def _pragma(sql: str, params: tuple[int, ...] = ()) -> None:
     # On the driver's connection: after a refused write Django rightly refuses queries in the
     # broken atomic block until it is rolled back, but the pragma must be reset before that.
-    connection.connection.execute(sql)
+    connection.connection.execute(sql, params)
 
 
 @contextmanager
@@ -74,7 +74,7 @@ def full_database() -> Iterator[None]:
     size = 4000
     while size:  # take every free page, then every free byte a small row can use
         try:
-            _pragma(f"INSERT INTO filler VALUES (zeroblob({size}))")
+            _pragma("INSERT INTO filler VALUES (zeroblob(?))", (size,))
         except sqlite3.OperationalError:
             size //= 2
     try:
