@@ -211,6 +211,7 @@ def test_no_role_reaches_another_clients_objects_by_changing_an_id(
 
 def test_the_same_users_reach_their_own_objects(worlds: tuple[World, World]) -> None:
     a, b = worlds
+    assert set(a.ids) == WORLD_IDS
     own = {
         a.contact_user: [r for r in _routes() if SCOPED["client"](r) and r != CONSENT],
         a.consultant: [r for r in _routes() if SCOPED["consultant"](r)],
@@ -237,3 +238,28 @@ def test_the_same_users_reach_their_own_objects(worlds: tuple[World, World]) -> 
     listing = _body(portal.get("/clients/vacancies/"))
     assert b.markers[1] in listing
     assert not [m for m in a.markers if m in listing]
+
+
+WORLD_IDS = {
+    "organisation_id",
+    "vacancy_id",
+    "person_id",
+    "application_id",
+    "code",
+    "introduction_id",
+    "token",
+    "session_id",
+}
+
+
+def test_every_id_of_an_object_scoped_route_gets_a_real_foreign_object() -> None:
+    # A new scoped route with a new kind of id must get that object in ``_world``; otherwise the
+    # walk would only try an id of nothing, which proves no scoping.
+    missing = {}
+    for route in _routes():
+        for role, scoped in SCOPED.items():
+            if scoped(route) and role in SITE_EXPECTATIONS.get(route, (frozenset(), 0))[0]:
+                if unknown := set(_PARAM.findall(route)) - WORLD_IDS:
+                    missing[route] = unknown
+
+    assert missing == {}
