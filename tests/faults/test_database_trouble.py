@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import InternalError, OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +29,7 @@ from candor.api.tests.factories import make_candidate
 from candor.audit.models import AuditEvent
 from candor.core.actor import Actor
 from candor.people.models import Person
+from candor.site.middleware import DatabaseTroubleMiddleware, _kind
 from candor.site.tests.test_stale_edit import _opened
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7.1")]
@@ -187,3 +188,27 @@ def test_an_edit_on_a_full_database_gets_a_clear_page_and_loses_nothing(
     # And once there is room again, the same edit goes through.
     assert client.post(url, typed).status_code == 302
     assert Person.objects.get(pk=person.pk).last_name == "Claes"
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (OperationalError("attempt to write a readonly database"), "read_only"),
+        (InternalError("cannot execute UPDATE in a read-only transaction"), "read_only"),
+        (OperationalError("database or disk is full"), "full"),
+        (OperationalError('could not extend file "base/1/2": No space left on device'), "full"),
+        (OperationalError("database is locked"), "busy"),
+        (OperationalError("canceling statement due to lock timeout"), "busy"),
+        (OperationalError("connection to server at 127.0.0.1 failed"), "unavailable"),
+        (InternalError("current transaction is aborted"), None),  # a bug: Django's own 500
+    ],
+)
+def test_each_database_failure_is_named_for_what_it_is(error: Exception, kind: str | None) -> None:
+    assert _kind(error) == kind
+
+
+def test_other_errors_are_left_to_djangos_own_handling(rf: Any) -> None:
+    middleware = DatabaseTroubleMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+
+    assert middleware.process_exception(rf.post("/"), ValueError("a bug")) is None
+    assert middleware.process_exception(rf.post("/"), InternalError("a bug")) is None
