@@ -1,4 +1,5 @@
-"""A clear answer when the database cannot take a change (R7.1): read-only, full or busy.
+"""Clear answers instead of server errors (R7.1): when the database cannot take a change
+(read-only, full or busy), and when a query string holds a NUL character.
 
 Django would answer such a failure with a bare 500. This middleware answers 503 with a page in
 the visitor's language (JSON with a ``detail`` under ``/api/``) saying what happened and that
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 from django.db import InternalError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,3 +89,37 @@ class DatabaseTroubleMiddleware:
         response["Retry-After"] = RETRY_AFTER
         response["Cache-Control"] = "no-store"
         return response
+
+
+class NulRefusalMiddleware:
+    """A query string holding a NUL character gets a clear 400 page (R7.1).
+
+    No page needs one, Django's forms refuse it in what they parse, and PostgreSQL cannot compare
+    text holding it: a list filter read straight from the query string would end in a 500. The
+    API refuses it itself (with 422, after the token's role is checked), so ``/api/`` is left to
+    it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and _has_nul(request):
+            return render(
+                request,
+                "site/error.html",
+                {
+                    "title": _("This address cannot be used"),
+                    "text": _(
+                        "The address holds a character that is not allowed (NUL). "
+                        "Remove it and try again."
+                    ),
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+    )
