@@ -85,9 +85,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "candor.accounts.middleware.UserLanguageMiddleware",
+    "candor.site.middleware.NulRefusalMiddleware",  # after the language is known
     "django.contrib.messages.middleware.MessageMiddleware",
     "candor.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "candor.site.middleware.DatabaseTroubleMiddleware",  # innermost: sees the view's error first
 ]
 
 ROOT_URLCONF = "candor.urls"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -30,7 +30,19 @@ class TokenAuth(HttpBearer):
         request.user = user
         if self.permission is not None:
             _check(user, self.permission)
+        _refuse_nul(request)
         return user
+
+
+def _refuse_nul(request: HttpRequest) -> None:
+    """Text holding a NUL character is refused as a whole (422), as Django's forms do: no
+    field needs one, and PostgreSQL cannot store or even compare one (it would end as a 500).
+    Checked here, before the query and body are parsed, so every operation is covered (the
+    API takes JSON only, never a file)."""
+    in_query = any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists())
+    body = request.body
+    if in_query or "\x00" in request.path or b"\\u0000" in body or b"\x00" in body:
+        raise ValidationError("text may not contain NUL characters (\\u0000)", code="null")
 
 
 def _check(user: Any, permission: str) -> None:

@@ -214,7 +214,9 @@ def dossier_history(request: HttpRequest, person_id: int) -> HttpResponse:
     person_viewed(actor=_actor(request), person=person, where="backoffice:history")
     page = request.GET.get("page", "1")
     history = selectors.candidate_history(
-        person=person, page=int(page) if page.isdigit() else 1, per_page=HISTORY_PER_PAGE
+        person=person,
+        page=int(page) if page.isdecimal() and len(page) < 7 else 1,  # "²" is a digit, not decimal
+        per_page=HISTORY_PER_PAGE,
     )
     return render(request, "site/dossier_history.html", {"person": person, "history": history})
 

@@ -117,6 +117,11 @@ def _list(value: Any) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _strings(value: Any) -> list[str]:
+    """The strings of a list; anything else (null, a number, an object) holds none."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def split_name(full: str) -> tuple[str, str]:
     """First word is the first name; the rest (``Van den Broeck``) is the surname."""
     parts = full.split()
@@ -148,8 +153,7 @@ def resume_to_record(data: dict[str, Any]) -> CandidateRecord:
     experience = []
     for job in _list(data.get("work")):
         description = "\n".join(
-            [_text(job.get("summary"))]
-            + [f"• {h}" for h in job.get("highlights", []) if isinstance(h, str)]
+            [_text(job.get("summary"))] + [f"• {h}" for h in _strings(job.get("highlights"))]
         ).strip()
         experience.append(
             ExperienceData(
@@ -202,7 +206,7 @@ def resume_to_record(data: dict[str, Any]) -> CandidateRecord:
     skills: list[str] = []
     for skill in _list(data.get("skills")):
         skills.append(_text(skill.get("name")))
-        skills.extend(k for k in (skill.get("keywords") or []) if isinstance(k, str))
+        skills.extend(_strings(skill.get("keywords")))
 
     urls = [_text(basics.get("url"))] + [_text(p.get("url")) for p in _list(basics.get("profiles"))]
     return CandidateRecord(

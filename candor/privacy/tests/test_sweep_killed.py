@@ -1,13 +1,15 @@
 """A sweep killed with SIGKILL (R5.1): no half-erased person, and the next run finishes.
 
 The sweep runs as a separate ``candor`` process on its own SQLite database and is killed once
-some of its batches have committed. (On PostgreSQL the same guarantee rests on the same
+some of its batches have committed — at several moments (early, midway, late), each on a fresh
+copy of the same prepared database. (On PostgreSQL the same guarantee rests on the same
 per-batch transaction; ``test_sweep.py`` checks it on both databases with a failure injected.)
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -63,14 +65,31 @@ def _states(db: Path) -> tuple[int, int, int]:
     return erased, untouched, len(rows) - erased - untouched
 
 
-def test_a_killed_sweep_leaves_nobody_half_erased_and_a_rerun_completes(tmp_path: Path) -> None:
-    if connection.vendor != "sqlite":  # pragma: no cover - guarded by the skip above
-        pytest.skip("SQLite only")
+def _env(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"CANDOR_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "candor.settings"}
-    db = tmp_path / "candor.sqlite3"
+    return env | {"CANDOR_DATA_DIR": str(folder), "DJANGO_SETTINGS_MODULE": "candor.settings"}
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with PEOPLE people due for erasure, made once and copied per kill."""
+    folder = tmp_path_factory.mktemp("sweep-prepared")
+    env = _env(folder)
     _run(env, "-m", "django", "migrate", "--verbosity", "0")
     _run(env, "-c", SETUP)
+    return folder
+
+
+@pytest.mark.parametrize("kill_after", [2, 120, 320])  # people erased when the kill comes
+def test_a_killed_sweep_leaves_nobody_half_erased_and_a_rerun_completes(
+    prepared: Path, tmp_path: Path, kill_after: int
+) -> None:
+    if connection.vendor != "sqlite":  # pragma: no cover - guarded by the skip above
+        pytest.skip("SQLite only")
+    for file in prepared.glob("candor.sqlite3*"):  # the processes ended: WAL checkpointed
+        shutil.copy(file, tmp_path / file.name)
+    env = _env(tmp_path)
+    db = tmp_path / "candor.sqlite3"
 
     sweep = subprocess.Popen(
         [sys.executable, "-m", "django", "retention", "sweep", "--batch", "1"],
@@ -82,7 +101,7 @@ def test_a_killed_sweep_leaves_nobody_half_erased_and_a_rerun_completes(tmp_path
     try:
         while time.monotonic() < deadline:
             erased, _untouched, _half = _states(db)
-            if erased >= 5:
+            if erased >= kill_after:
                 break
             time.sleep(0.01)
     finally:
@@ -91,7 +110,7 @@ def test_a_killed_sweep_leaves_nobody_half_erased_and_a_rerun_completes(tmp_path
 
     erased, untouched, half = _states(db)
     assert half == 0
-    assert 5 <= erased < PEOPLE, "the sweep should have been killed midway"
+    assert kill_after <= erased < PEOPLE, "the sweep should have been killed midway"
     assert erased + untouched == PEOPLE
 
     rerun = _run(env, "-m", "django", "retention", "sweep")

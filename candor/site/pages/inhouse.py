@@ -295,7 +295,7 @@ def client_search(request: HttpRequest, session: SupervisionSession) -> HttpResp
             results = session_search(
                 session=session,
                 user=request.user,
-                vacancy_id=int(vacancy) if vacancy.isdigit() else None,
+                vacancy_id=int(vacancy) if vacancy.isdecimal() and len(vacancy) < 12 else None,
                 filters=filters,
             )
         except InhouseRefused as exc:

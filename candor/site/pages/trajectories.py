@@ -78,7 +78,7 @@ def trajectories(
         qs = qs.filter(status=status)
     if consultant_id is not None:
         qs = qs.filter(consultant_id=consultant_id)
-    if sponsor.isdigit():
+    if sponsor.isdecimal() and len(sponsor) < 12:  # an id; a longer number overflows the column
         qs = qs.filter(sponsor_id=int(sponsor))
     return qs
 
@@ -154,7 +154,7 @@ def trajectory_report_page(request: HttpRequest, trajectory_id: int) -> HttpResp
     )
     sessions = list(trajectory.sessions.order_by("-held_at")[:SESSIONS_PER_PAGE])
     text = request.POST.get("text", "")
-    chosen = [int(pk) for pk in request.POST.getlist("sessions") if pk.isdigit()]
+    chosen = [int(pk) for pk in request.POST.getlist("sessions") if pk.isdecimal() and len(pk) < 12]
     preview, problem = None, ""
     if request.method == "POST":
         try:
@@ -189,7 +189,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 
 def _chosen_person(value: str | None) -> Person | None:
-    if not value or not value.isdigit():
+    if not value or not value.isdecimal() or len(value) > 11:  # ids only ("²" is a digit)
         return None
     return Person.objects.filter(pk=int(value), is_candidate=True).first()
 
