@@ -251,7 +251,8 @@ def logout_reaches_every_server(
         return "logout check: no sign-out form on the dashboard"
     browser.post("/logout/", logout.values, route="log-out", expect=(200, 302), server=0)
     for i in range(1, len(rr.servers)):
-        after = browser.get("/", route="dashboard", expect=(302,), server=i)
+        # a back-office page, not the root (which shows anonymous visitors the public site)
+        after = browser.get("/candidates/", route="candidates", expect=(302,), server=i)
         if after is None or not after.redirect_path.startswith("/login/"):
             return f"logout check: server {i + 1} still served the signed-out session"
     return ""

@@ -3,7 +3,7 @@
     uv run --frozen python bench/scale_out.py [--duration 60] [--consultants 8] [--visitors 4]
         [--candidates 20000] [--database-url postgres://postgres@127.0.0.1:5432/candor_scale]
         [--redis-url redis://127.0.0.1:6379/7] [--ports 8101,8102] [--server-workers 2]
-        [--visitor-urls /public/,/login/,/clients/] [--fresh]
+        [--visitor-urls /public/,/public/vacancies/,/public/privacy/,/login/] [--fresh]
 
 What it does, in order:
 
@@ -323,7 +323,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--server-workers", type=int, default=2, help="gunicorn workers each")
     parser.add_argument(
         "--visitor-urls",
-        default="/public/,/login/,/clients/",
+        default="/public/,/public/vacancies/,/public/privacy/,/login/",
         help="comma-separated pages anonymous visitors open (200 or a redirect expected)",
     )
     parser.add_argument("--worker-wait", type=float, default=300.0, help="s to wait for jobs")
