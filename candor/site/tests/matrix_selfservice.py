@@ -20,6 +20,7 @@ LOGIN = ("public/my/", "public/my/login")  # routes under this prefix log in the
 
 SITE: Expectations = {
     "public/my/": (SITE_ACCOUNT, 200),  # everything held on me (access view); audited
+    "public/my/data/<str:model>/": (SITE_ACCOUNT, 200),  # every row of one kind; audited
     "public/my/profile/": (SITE_ACCOUNT, 200),  # correct and complete my details
     "public/my/consents/": (SITE_ACCOUNT, 200),  # my consents and contact preferences
     "public/my/consents/<str:purpose>/withdraw/": (SITE_ACCOUNT, 405),  # one click (POST)
@@ -52,6 +53,7 @@ def samples(actor: Actor, found: dict[str, int]) -> dict[str, int]:
     return {
         "correction_id": correction.pk,
         "purpose": "job_alerts",  # type: ignore[dict-item]
+        "model": "recruitment.application",  # type: ignore[dict-item]
         "signed": "not-a-valid-link",  # type: ignore[dict-item]
         "uidb64": "MQ",  # type: ignore[dict-item]
     }
