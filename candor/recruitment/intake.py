@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from candor.audit.services import Event, audit_record_many
 from candor.core import clock
@@ -49,6 +49,7 @@ from candor.recruitment.records import (
 from candor.search.documents import Entry, document_for_record
 from candor.search.services import search_index, search_store
 
+PERSON_TABLE = Person._meta.db_table
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
 PENDING_PROVENANCE = 0  # merge rows wait for it: the provenance is stored only if they exist
 
@@ -317,11 +318,37 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
     return matches
 
 
-def _ids_by_pseudonym(pseudonyms: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """The keys the database gave to people just inserted, found by their unique pseudonym."""
+def _last_person_id() -> int:
+    """The highest key the person table holds (0 when empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {PERSON_TABLE}")  # noqa: S608
+        (last,) = cursor.fetchone()
+    return int(last or 0)
+
+
+def _ids_by_pseudonym(pseudonyms: list[uuid.UUID], *, after: int) -> dict[uuid.UUID, int]:
+    """The keys the database gave to people just inserted, found by their unique pseudonym.
+
+    ``after``: the highest key before the insert. Keys grow, so the new rows are those above
+    it, read in one range scan (with plain values: no query of a thousand parameters, no
+    conversion of every pseudonym); rows others committed meanwhile (PostgreSQL) are simply
+    not asked for. Any pseudonym not found so is looked up by value.
+    """
+    wanted = {p.hex: p for p in pseudonyms}
     ids: dict[uuid.UUID, int] = {}
-    for start in range(0, len(pseudonyms), 900):  # SQLite's bound-parameter limit
-        chunk = pseudonyms[start : start + 900]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pseudonym, id FROM {PERSON_TABLE} WHERE id > %s",  # noqa: S608
+            [after],
+        )
+        for pseudonym, pk in cursor.fetchall():
+            key = pseudonym.hex if isinstance(pseudonym, uuid.UUID) else pseudonym.replace("-", "")
+            found = wanted.get(key)
+            if found is not None:
+                ids[found] = pk
+    missing = [p for p in pseudonyms if p not in ids]
+    for start in range(0, len(missing), 900):  # SQLite's bound-parameter limit
+        chunk = missing[start : start + 900]
         ids.update(Person.objects.filter(pseudonym__in=chunk).values_list("pseudonym", "pk"))
     return ids
 
@@ -483,6 +510,7 @@ class _Batch:
         prov_id = self.prov_id = self.source.row().pk
         built = [self._new_person(i) for i in new_indexes]
         pseudonyms = [uuid.uuid4() for _ in new_indexes]
+        last = _last_person_id()
         insert_rows(
             Person,
             [
@@ -491,9 +519,9 @@ class _Batch:
             ],
             columns=PERSON_COLUMNS,
         )
-        person_ids = _ids_by_pseudonym(pseudonyms)
+        person_ids = _ids_by_pseudonym(pseudonyms, after=last)
         # data not obtained from the person: they are to be informed (R2.2)
-        notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row())
+        notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row(), new=True)
         code = self.source.code
         rows, outcomes, entries, events = self.rows, self.outcomes, self.new_entries, self.events
         for i, new, pseudonym in zip(new_indexes, built, pseudonyms, strict=True):
