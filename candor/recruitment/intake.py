@@ -16,6 +16,8 @@ callers that want one bad record not to sink its neighbours retry record by reco
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 import uuid
 from collections import defaultdict
@@ -289,6 +291,34 @@ def _snapshot(person_ids: set[int]) -> dict[int, dict]:
     return snap
 
 
+NORMALISED = ContactPoint._meta.get_field("normalised")
+CONTACT_TABLE = ContactPoint._meta.db_table
+
+
+def _holders(values: list[str]) -> list[tuple[str, int]]:
+    """(normalised value, person id) of every contact point holding one of ``values``: one
+    indexed query, the values travelling as one parameter (a JSON list on SQLite, an array on
+    PostgreSQL), as the suppression check does. A column that is not plain text (one that
+    converts or encrypts its values) is asked through the ORM, which converts them."""
+    if not values:
+        return []
+    if type(NORMALISED) is not models.CharField:
+        found: list[tuple[str, int]] = []
+        for start in range(0, len(values), 900):  # SQLite's bound-parameter limit
+            chunk = values[start : start + 900]
+            found += ContactPoint.objects.filter(normalised__in=chunk).values_list(
+                "normalised", "person_id"
+            )
+        return found
+    sql = f"SELECT normalised, person_id FROM {CONTACT_TABLE} WHERE normalised "  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql + "= ANY(%s)", [values])
+        else:
+            cursor.execute(sql + "IN (SELECT value FROM json_each(%s))", [json.dumps(values)])  # noqa: S608
+        return cursor.fetchall()
+
+
 def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
     """Record index → ids of existing people sharing an e-mail or phone (or name + birth date)."""
     wanted: dict[str, list[int]] = defaultdict(list)
@@ -300,14 +330,9 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
         if not keys and r.birth_date:
             by_name[(r.name_key, r.birth_date)].append(i)
     matches: dict[int, set[int]] = defaultdict(set)
-    values = list(wanted)
-    for start in range(0, len(values), 900):  # SQLite's bound-parameter limit
-        chunk = values[start : start + 900]
-        for value, pid in ContactPoint.objects.filter(normalised__in=chunk).values_list(
-            "normalised", "person_id"
-        ):
-            for i in wanted[value]:
-                matches[i].add(pid)
+    for value, pid in _holders(list(wanted)):
+        for i in wanted[value]:
+            matches[i].add(pid)
     if by_name:
         names = {k[0] for k in by_name}
         for pid, name_key, birth in Person.objects.filter(name_key__in=names).values_list(
@@ -316,6 +341,13 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
             for i in by_name.get((name_key, birth), []):
                 matches[i].add(pid)
     return matches
+
+
+def _pseudonyms(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs, as ``uuid.uuid4`` makes them, from one read of the
+    system's random source instead of one each."""
+    pool = os.urandom(16 * count)
+    return [uuid.UUID(bytes=pool[i : i + 16], version=4) for i in range(0, 16 * count, 16)]
 
 
 def _last_person_id() -> int:
@@ -509,7 +541,7 @@ class _Batch:
             return
         prov_id = self.prov_id = self.source.row().pk
         built = [self._new_person(i) for i in new_indexes]
-        pseudonyms = [uuid.uuid4() for _ in new_indexes]
+        pseudonyms = _pseudonyms(len(new_indexes))
         last = _last_person_id()
         insert_rows(
             Person,
