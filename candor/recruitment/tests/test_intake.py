@@ -4,8 +4,10 @@ R2.1)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import pickle
 from collections.abc import Iterator
 
 import factory
@@ -618,3 +620,25 @@ def test_a_batch_that_fails_leaves_nothing_behind_and_the_same_source_can_be_reu
     provenance = Provenance.objects.get()
     assert set(Person.objects.values_list("provenance_id", flat=True)) == {provenance.pk}
     assert set(Skill.objects.values_list("provenance_id", flat=True)) == {provenance.pk}
+
+
+@pytest.mark.req("R1.1")
+def test_a_record_sent_between_processes_arrives_whole() -> None:
+    """Cleaned records travel pickled by their fields (``sent_by_fields``): what arrives, and
+    a shallow copy, equal what was sent, nested sections and dates included."""
+    record = CandidateRecord(
+        "Lies",
+        "Peeters",
+        birth_date=dt.date(1990, 5, 17),
+        emails=["lies.peeters@example.com"],
+        address=AddressData(street="Kerkstraat", number="3", postcode="9000", city="Gent"),
+        education=[EducationData(institution="UGent", ended_on=dt.date(2012, 6, 30))],
+        languages={"nl": "native", "fr": "B2"},
+        name_key="lies peeters",
+        warnings=["a warning"],
+    )
+    assert pickle.loads(pickle.dumps(record)) == record  # noqa: S301
+    shallow = copy.copy(record)
+    assert shallow == record
+    assert shallow is not record
+    assert shallow.emails is record.emails  # shallow, as before
