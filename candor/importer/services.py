@@ -279,6 +279,10 @@ class _Checkpointer:
         if self.restore is not None:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA wal_autocheckpoint = {self.restore:d}")
+                # Checkpoints that ran while the writer committed could not start the log
+                # over, so it may have grown well past its usual size: empty it now.
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.fetchall()
             self.restore = None
 
 
