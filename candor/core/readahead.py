@@ -12,7 +12,9 @@ runs here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
+import operator
 import pickle
 import threading
 import traceback
@@ -21,6 +23,24 @@ from typing import Any
 
 CHUNK = 250
 PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
+
+
+def sent_by_fields[C: type](cls: C) -> C:
+    """Class decorator for a dataclass whose instances travel between the processes: pickle
+    it as its class called with its field values in order. A slotted dataclass otherwise
+    pickles its state through Python-level ``__getstate__``/``__setstate__``, which made
+    unpickling a cleaned record cost three times as much; ``copy.copy`` takes the same path.
+    Every field must be an ``__init__`` argument."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    if not all(f.init for f in dataclasses.fields(cls)) or len(names) < 2:
+        raise TypeError(f"{cls.__name__}: every field must be an __init__ argument (two or more)")
+    values = operator.attrgetter(*names)
+
+    def reduce(self: Any) -> tuple[Any, ...]:
+        return (cls, values(self))
+
+    cls.__reduce__ = reduce  # type: ignore[method-assign, assignment]
+    return cls
 
 
 class ReadAheadFailed(RuntimeError):

@@ -12,16 +12,19 @@ import contextlib
 import datetime as dt
 import gc
 import multiprocessing
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, connection
 
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.core.readahead import read_ahead as in_background
+from candor.core.readahead import sent_by_fields
 from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.intake import (
@@ -86,6 +89,7 @@ def _write(
     return results
 
 
+@sent_by_fields
 @dataclass(slots=True)
 class Prepared:
     """One record read and cleaned, or why it cannot be stored."""
@@ -167,6 +171,7 @@ def import_prepared(
     batch_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
     hint: Hint | None = None,
+    after_batch: Callable[[], None] | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
     batch: list[Pending] = []
@@ -188,6 +193,8 @@ def import_prepared(
                 )
         if hint is not None:
             hint.seen(created=summary.created - created, written=len(batch))
+        if after_batch is not None:
+            after_batch()
         if on_progress:
             on_progress(len(batch))
         batch.clear()
@@ -208,6 +215,86 @@ def import_prepared(
 
 
 GC_THRESHOLD = 100_000
+
+
+class _Checkpointer:
+    """SQLite in write-ahead-log mode copies the log into the database file (a checkpoint,
+    ending with an fsync) inside whichever commit pushes the log past 1,000 pages: an import's
+    writer then waits for the disk every few batches. While an import runs, its connection
+    leaves checkpoints to a second connection in a thread, which runs one after each batch
+    (``PASSIVE``: it never blocks the writer nor readers, and copies only committed pages)
+    while the writer goes on with the next batch; a last one at the end, then the usual setting
+    is restored. Durability does not change: a committed batch is in the log exactly as before
+    (``synchronous=NORMAL``), a checkpoint only moves it into the database file. Nothing
+    happens on other databases, outside WAL mode, or inside a caller's transaction."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Event()
+        self.stop = False
+        self.name = ""
+        self.thread: threading.Thread | None = None
+        self.restore: int | None = None
+
+    def start(self) -> None:
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            if str(cursor.fetchone()[0]).lower() != "wal":
+                return
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            self.restore = int(cursor.fetchone()[0])
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
+        self.name = str(connection.settings_dict["NAME"])
+
+    def _run(self, name: str) -> None:
+        aside = sqlite3.connect(name, timeout=20, check_same_thread=False)
+        try:
+            while True:
+                self.wake.wait()
+                self.wake.clear()
+                with contextlib.suppress(sqlite3.Error):  # tried again after the next batch
+                    aside.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                if self.stop:
+                    return
+        finally:
+            aside.close()
+
+    def after_commit(self) -> None:
+        """Started on the first batch, once the reading process is forked: ``read_ahead``
+        does not fork a process that runs other threads."""
+        if self.restore is None:
+            return
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, args=(self.name,), daemon=True)
+            self.thread.start()
+        self.wake.set()
+
+    def finish(self) -> None:
+        if self.thread is not None:
+            self.stop = True
+            self.wake.set()
+            self.thread.join()
+            self.thread = None
+        if self.restore is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {self.restore:d}")
+                # Checkpoints that ran while the writer committed could not start the log
+                # over, so it may have grown well past its usual size: empty it now.
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.fetchall()
+            self.restore = None
+
+
+@contextlib.contextmanager
+def _checkpoints_aside() -> Iterator[Callable[[], None]]:
+    """Yields what to call after each committed batch (see ``_Checkpointer``)."""
+    aside = _Checkpointer()
+    aside.start()
+    try:
+        yield aside.after_commit
+    finally:
+        aside.finish()
 
 
 @contextlib.contextmanager
@@ -251,11 +338,13 @@ def import_path(
         hint = Hint(shared=read_ahead)
         read = lambda: prepare(fmt.read(path), today=today, source=source, hint=hint)  # noqa: E731
         prepared = in_background(read) if read_ahead else read()
-        return import_prepared(
-            prepared,
-            actor=actor,
-            source=source,
-            batch_size=batch_size,
-            on_progress=on_progress,
-            hint=hint,
-        )
+        with _checkpoints_aside() as after_batch:
+            return import_prepared(
+                prepared,
+                actor=actor,
+                source=source,
+                batch_size=batch_size,
+                on_progress=on_progress,
+                hint=hint,
+                after_batch=after_batch,
+            )

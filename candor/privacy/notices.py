@@ -61,20 +61,24 @@ STOP_AFTER_FAILURES = 5  # a mail server that refuses five in a row is down: try
 # -- opening, first contact, cancelling ------------------------------------------------------
 
 
-def notice_duties_open(*, person_ids: Iterable[int], provenance: Provenance) -> int:
+def notice_duties_open(
+    *, person_ids: Iterable[int], provenance: Provenance, new: bool = False
+) -> int:
     """Open the duty to inform each person (R2.2) when ``provenance`` is a third party, a medium
     or a partner; due ``policy().notices.due_days`` after the data was obtained. Returns the
     number of duties opened.
 
     Runs inside the caller's transaction (the writer that stored the people), in one insert;
-    people who already have a duty for this provenance are left as they are. No audit event of
-    its own: the caller's ``create`` event names the source, from which the duty follows.
+    people who already have a duty for this provenance are left as they are. ``new``: the
+    people were created in this transaction, so none has a duty yet and none is looked up (an
+    import's batch of new people). No audit event of its own: the caller's ``create`` event
+    names the source, from which the duty follows.
     """
     if provenance.kind not in ELSEWHERE:
         return 0
     wanted = list(dict.fromkeys(person_ids))
     held: set[int] = set()
-    for start in range(0, len(wanted), CHUNK):
+    for start in range(0, 0 if new else len(wanted), CHUNK):
         held.update(
             NoticeDuty.objects.filter(
                 provenance=provenance, person_id__in=wanted[start : start + CHUNK]
@@ -82,19 +86,14 @@ def notice_duties_open(*, person_ids: Iterable[int], provenance: Provenance) -> 
         )
     obtained = provenance.obtained_at
     due_on = clock.localdate(obtained) + dt.timedelta(days=policy().notices.due_days)
-    rows = [
-        {
-            "person_id": pid,
-            "provenance_id": provenance.pk,
-            "opened_at": obtained,
-            "due_on": due_on,
-            "status": NoticeStatus.OPEN,
-        }
-        for pid in wanted
-        if pid not in held
-    ]
+    opened = (provenance.pk, obtained, due_on, str(NoticeStatus.OPEN.value))
+    rows = [(pid, *opened) for pid in wanted if pid not in held]
     if rows:
-        insert_rows(NoticeDuty, rows)
+        insert_rows(
+            NoticeDuty,
+            rows,
+            columns=("person_id", "provenance_id", "opened_at", "due_on", "status"),
+        )
     return len(rows)
 
 

@@ -16,6 +16,8 @@ callers that want one bad record not to sink its neighbours retry record by reco
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 import uuid
 from collections import defaultdict
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from candor.audit.services import Event, audit_record_many
 from candor.core import clock
@@ -49,6 +51,7 @@ from candor.recruitment.records import (
 from candor.search.documents import Entry, document_for_record
 from candor.search.services import search_index, search_store
 
+PERSON_TABLE = Person._meta.db_table
 CREATED, MERGED, UNCHANGED, REJECTED = "created", "merged", "unchanged", "rejected"
 PENDING_PROVENANCE = 0  # merge rows wait for it: the provenance is stored only if they exist
 
@@ -288,6 +291,34 @@ def _snapshot(person_ids: set[int]) -> dict[int, dict]:
     return snap
 
 
+NORMALISED = ContactPoint._meta.get_field("normalised")
+CONTACT_TABLE = ContactPoint._meta.db_table
+
+
+def _holders(values: list[str]) -> list[tuple[str, int]]:
+    """(normalised value, person id) of every contact point holding one of ``values``: one
+    indexed query, the values travelling as one parameter (a JSON list on SQLite, an array on
+    PostgreSQL), as the suppression check does. A column that is not plain text (one that
+    converts or encrypts its values) is asked through the ORM, which converts them."""
+    if not values:
+        return []
+    if type(NORMALISED) is not models.CharField:
+        found: list[tuple[str, int]] = []
+        for start in range(0, len(values), 900):  # SQLite's bound-parameter limit
+            chunk = values[start : start + 900]
+            found += ContactPoint.objects.filter(normalised__in=chunk).values_list(
+                "normalised", "person_id"
+            )
+        return found
+    sql = f"SELECT normalised, person_id FROM {CONTACT_TABLE} WHERE normalised "  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql + "= ANY(%s)", [values])
+        else:
+            cursor.execute(sql + "IN (SELECT value FROM json_each(%s))", [json.dumps(values)])  # noqa: S608
+        return cursor.fetchall()
+
+
 def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
     """Record index → ids of existing people sharing an e-mail or phone (or name + birth date)."""
     wanted: dict[str, list[int]] = defaultdict(list)
@@ -299,14 +330,9 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
         if not keys and r.birth_date:
             by_name[(r.name_key, r.birth_date)].append(i)
     matches: dict[int, set[int]] = defaultdict(set)
-    values = list(wanted)
-    for start in range(0, len(values), 900):  # SQLite's bound-parameter limit
-        chunk = values[start : start + 900]
-        for value, pid in ContactPoint.objects.filter(normalised__in=chunk).values_list(
-            "normalised", "person_id"
-        ):
-            for i in wanted[value]:
-                matches[i].add(pid)
+    for value, pid in _holders(list(wanted)):
+        for i in wanted[value]:
+            matches[i].add(pid)
     if by_name:
         names = {k[0] for k in by_name}
         for pid, name_key, birth in Person.objects.filter(name_key__in=names).values_list(
@@ -317,11 +343,44 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
     return matches
 
 
-def _ids_by_pseudonym(pseudonyms: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """The keys the database gave to people just inserted, found by their unique pseudonym."""
+def _pseudonyms(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs, as ``uuid.uuid4`` makes them, from one read of the
+    system's random source instead of one each."""
+    pool = os.urandom(16 * count)
+    return [uuid.UUID(bytes=pool[i : i + 16], version=4) for i in range(0, 16 * count, 16)]
+
+
+def _last_person_id() -> int:
+    """The highest key the person table holds (0 when empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {PERSON_TABLE}")  # noqa: S608
+        (last,) = cursor.fetchone()
+    return int(last or 0)
+
+
+def _ids_by_pseudonym(pseudonyms: list[uuid.UUID], *, after: int) -> dict[uuid.UUID, int]:
+    """The keys the database gave to people just inserted, found by their unique pseudonym.
+
+    ``after``: the highest key before the insert. Keys grow, so the new rows are those above
+    it, read in one range scan (with plain values: no query of a thousand parameters, no
+    conversion of every pseudonym); rows others committed meanwhile (PostgreSQL) are simply
+    not asked for. Any pseudonym not found so is looked up by value.
+    """
+    wanted = {p.hex: p for p in pseudonyms}
     ids: dict[uuid.UUID, int] = {}
-    for start in range(0, len(pseudonyms), 900):  # SQLite's bound-parameter limit
-        chunk = pseudonyms[start : start + 900]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pseudonym, id FROM {PERSON_TABLE} WHERE id > %s",  # noqa: S608
+            [after],
+        )
+        for pseudonym, pk in cursor.fetchall():
+            key = pseudonym.hex if isinstance(pseudonym, uuid.UUID) else pseudonym.replace("-", "")
+            found = wanted.get(key)
+            if found is not None:
+                ids[found] = pk
+    missing = [p for p in pseudonyms if p not in ids]
+    for start in range(0, len(missing), 900):  # SQLite's bound-parameter limit
+        chunk = missing[start : start + 900]
         ids.update(Person.objects.filter(pseudonym__in=chunk).values_list("pseudonym", "pk"))
     return ids
 
@@ -482,7 +541,8 @@ class _Batch:
             return
         prov_id = self.prov_id = self.source.row().pk
         built = [self._new_person(i) for i in new_indexes]
-        pseudonyms = [uuid.uuid4() for _ in new_indexes]
+        pseudonyms = _pseudonyms(len(new_indexes))
+        last = _last_person_id()
         insert_rows(
             Person,
             [
@@ -491,9 +551,9 @@ class _Batch:
             ],
             columns=PERSON_COLUMNS,
         )
-        person_ids = _ids_by_pseudonym(pseudonyms)
+        person_ids = _ids_by_pseudonym(pseudonyms, after=last)
         # data not obtained from the person: they are to be informed (R2.2)
-        notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row())
+        notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row(), new=True)
         code = self.source.code
         rows, outcomes, entries, events = self.rows, self.outcomes, self.new_entries, self.events
         for i, new, pseudonym in zip(new_indexes, built, pseudonyms, strict=True):

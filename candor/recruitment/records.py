@@ -23,6 +23,7 @@ from candor.core.normalise import (
     normalise_url,
     validate_birth_date,
 )
+from candor.core.readahead import sent_by_fields
 from candor.people.models import CivilStatus, ContactChannel, Gender, Language
 from candor.recruitment.models import CEFR, EducationLevel
 
@@ -33,6 +34,7 @@ LANGUAGES, CONTACT_CHANNELS = list(Language.values), list(ContactChannel.values)
 CEFR_LEVELS, EDUCATION_LEVELS = list(CEFR.values), list(EducationLevel.values)
 
 
+@sent_by_fields  # an import sends records between processes
 @dataclass(slots=True)
 class EducationData:
     institution: str = ""
@@ -51,6 +53,7 @@ class EducationData:
         )
 
 
+@sent_by_fields  # an import sends records between processes
 @dataclass(slots=True)
 class ExperienceData:
     function: str
@@ -67,6 +70,7 @@ class ExperienceData:
         )
 
 
+@sent_by_fields  # an import sends records between processes
 @dataclass(slots=True)
 class AddressData:
     street: str = ""
@@ -80,6 +84,7 @@ class AddressData:
         return not (self.street or self.postcode or self.city)
 
 
+@sent_by_fields  # an import sends records between processes
 @dataclass(slots=True)
 class CandidateRecord:
     first_name: str

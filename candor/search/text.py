@@ -8,6 +8,7 @@ ever reaches a full-text query as syntax.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from candor.core.normalise import strip_accents
@@ -26,10 +27,24 @@ def words(text: str) -> list[str]:
     return WORD.findall(fold(text))
 
 
+SHORT = 120  # parts up to this length are remembered (names, functions, employers, schools)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _short_words(part: str) -> str:
+    return " ".join(words(part))
+
+
 def joined(*parts: str) -> str:
-    """Document text for one column: the folded words of every part (folded and split in one
-    go: a space between parts keeps their words apart, as folding never joins across one)."""
-    return " ".join(words(" ".join(part for part in parts if part)))
+    """Document text for one column: the folded words of every part, in order (a part's words
+    never join a neighbour's, as folding never joins across a space). Short parts repeat from
+    one person to the next (functions, employers, schools) and are folded once."""
+    done = [
+        _short_words(part) if len(part) <= SHORT else " ".join(words(part))
+        for part in parts
+        if part
+    ]
+    return " ".join([d for d in done if d])
 
 
 def query_words(text: str) -> tuple[list[str], bool]:

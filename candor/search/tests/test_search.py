@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from candor.api.tests.factories import (
     candidate_record,
@@ -27,6 +29,7 @@ from candor.recruitment.records import AddressData, EducationData, ExperienceDat
 from candor.recruitment.services import application_move
 from candor.search.documents import document_for_record, documents_for
 from candor.search.services import CandidateSearch, search_candidates, search_rebuild
+from candor.search.text import joined, words
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R1.1")]
 
@@ -327,3 +330,10 @@ def test_an_imported_persons_entry_equals_the_one_read_back_from_the_database(ac
     assert gone == []
     assert built.columns() == read_back.columns()
     assert "0fprovwestflanders" in built.columns()[-1]
+
+
+@given(st.lists(st.text(max_size=30), max_size=6))
+def test_a_column_holds_the_words_of_its_parts_in_order(parts: list[str]) -> None:
+    """Parts are folded one by one (short ones remembered): the column is what folding and
+    splitting the parts as one text gives, so an entry is the same however it was built."""
+    assert joined(*parts) == " ".join(words(" ".join(p for p in parts if p)))
