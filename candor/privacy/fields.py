@@ -126,8 +126,8 @@ class EncryptedMixin:
         return self.empty()
 
     def get_prep_value(self, value: Any) -> Any:
-        if value is None or value == "" or isinstance(value, Value):
-            return value
+        if value is None or hasattr(value, "resolve_expression") or value == "":
+            return value  # expressions (Case of tokens from bulk_update, Value, F) pass
         if isinstance(value, str) and crypto.is_token(value):
             return value
         if not crypto.encryption_enabled():
