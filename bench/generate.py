@@ -66,6 +66,7 @@ from candor.people.models import (  # noqa: E402
     SourceKind,
 )
 from candor.people.services import ProvenanceSpec  # noqa: E402
+from candor.privacy import crypto  # noqa: E402
 from candor.privacy.retention import Facts, kept_until  # noqa: E402
 from candor.recruitment.models import (  # noqa: E402
     CandidateProfile,
@@ -255,11 +256,11 @@ class Builder:
             f = _field(model, field)
             return lambda value: f.get_db_prep_save(value, connection)
 
-        prep_date = prep(Person, "birth_date")
+        prep_date = prep(Person, "kept_until")  # a plain date column (birth_date is encrypted)
         self.prep_uuid = prep(Person, "pseudonym")
         first_day, last_day = dt.date(1960, 1, 1), dt.date(2003, 12, 31)
         days = [first_day + dt.timedelta(n) for n in range((last_day - first_day).days + 1)]
-        self.birth = [(prep_date(d), d.year, d) for d in days]
+        self.birth = [(d.isoformat(), d.year, d) for d in days]  # sealed per person in build
         # Retention date per birth day, for people collected today (the generator's created_at):
         # the pension date, capped at the policy's maximum. People already past their pension are
         # still working, with a career end recorded within the coming year.
@@ -318,6 +319,8 @@ class Builder:
         functions, employers, cities = pools.functions, pools.employers, pools.cities
         email_kind, mobile_kind = self.kinds
         now_month = THIS_YEAR * 12 + 5
+        first_row = len(self.person.rows)
+        fresh: list[uuid.UUID] = []
         for pid in ids:
             lang = "nl" if random_() < 0.58 else "fr"
             r = random_()
@@ -328,7 +331,8 @@ class Builder:
             birth, birth_year, birth_day = choice(self.birth)
             ended, kept = self.retention(birth_day)
             speaks = "en" if random_() < 0.02 else lang
-            pseudonym = prep_uuid(uuid.UUID(int=getrandbits(128), version=4))
+            fresh.append(uuid.UUID(int=getrandbits(128), version=4))
+            pseudonym = prep_uuid(fresh[-1])
             person(
                 (pid, pseudonym, first, last, f"{name_key[first]} {name_key[last]}", birth,
                  gender, choice(self.civil), choice(self.nationalities), speaks,
@@ -383,6 +387,21 @@ class Builder:
             language((pid, other, choice(self.cefr)))
             for name in sample(SKILLS, randint(2, 3)):
                 skill((pid, name))
+        self.seal_births(first_row, fresh)
+
+    def seal_births(self, first_row: int, fresh: list[uuid.UUID]) -> None:
+        """Encrypt the birth dates of the rows just built, each with its new person's key (the
+        keys created in one statement per 1,000 people), as the application stores them."""
+        if not crypto.encryption_enabled():
+            return
+        crypto.keys_create(fresh)
+        rows, at = self.person.rows, self.person.columns.index("birth_date")
+        for i, pseudonym in enumerate(fresh, start=first_row):
+            row = rows[i]
+            token = crypto.seal(
+                row[at], context="people_person.birth_date", pseudonym=pseudonym, new_person=True
+            )
+            rows[i] = (*row[:at], token, *row[at + 1 :])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
