@@ -319,8 +319,6 @@ class Builder:
         functions, employers, cities = pools.functions, pools.employers, pools.cities
         email_kind, mobile_kind = self.kinds
         now_month = THIS_YEAR * 12 + 5
-        first_row = len(self.person.rows)
-        fresh: list[uuid.UUID] = []
         for pid in ids:
             lang = "nl" if random_() < 0.58 else "fr"
             r = random_()
@@ -331,8 +329,7 @@ class Builder:
             birth, birth_year, birth_day = choice(self.birth)
             ended, kept = self.retention(birth_day)
             speaks = "en" if random_() < 0.02 else lang
-            fresh.append(uuid.UUID(int=getrandbits(128), version=4))
-            pseudonym = prep_uuid(fresh[-1])
+            pseudonym = prep_uuid(uuid.UUID(int=getrandbits(128), version=4))
             person(
                 (pid, pseudonym, first, last, f"{name_key[first]} {name_key[last]}", birth,
                  gender, choice(self.civil), choice(self.nationalities), speaks,
@@ -387,15 +384,18 @@ class Builder:
             language((pid, other, choice(self.cefr)))
             for name in sample(SKILLS, randint(2, 3)):
                 skill((pid, name))
-        self.seal_births(first_row, fresh)
 
-    def seal_births(self, first_row: int, fresh: list[uuid.UUID]) -> None:
-        """Encrypt the birth dates of the rows just built, each with its new person's key (the
-        keys created in one statement per 1,000 people), as the application stores them."""
+    def seal_births(self, n: int) -> None:
+        """Encrypt the birth dates of the ``n`` person rows just built, each with its new
+        person's key (the keys created in one statement per 1,000 people), as the application
+        stores them."""
         if not crypto.encryption_enabled():
             return
+        rows, columns = self.person.rows, self.person.columns
+        at, key = columns.index("birth_date"), columns.index("pseudonym")
+        first_row = len(rows) - n
+        fresh = [uuid.UUID(str(row[key])) for row in rows[first_row:]]
         crypto.keys_create(fresh)
-        rows, at = self.person.rows, self.person.columns.index("birth_date")
         for i, pseudonym in enumerate(fresh, start=first_row):
             row = rows[i]
             token = crypto.seal(
@@ -444,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             n = min(args.chunk, args.count - done)
             with transaction.atomic():
                 builder.build(loader.reserve_ids(builder.person, "id", n))
+                builder.seal_births(n)
                 for table in builder.tables:
                     loader.write(table)
             done += n

@@ -6,9 +6,10 @@ a row take the field's default (as ``Model(**row)`` would), ``auto_now``/``auto_
 fields take the time of the call, and values are converted for the database by the field
 itself, with a shortcut for values that need no conversion (``str`` for text fields, ``bool``,
 ``int`` keys); a field that encrypts with the key of the row's person (``seal_column``) is
-given the whole column with the row's other values. SQLite gets one ``executemany``, PostgreSQL one ``COPY … FROM STDIN``; errors
-surface as Django's ``IntegrityError``/``DatabaseError``, like the ORM's. It returns nothing: a
-caller that needs the new keys looks them up by a unique field it set (a pseudonym).
+given the whole column with the row's other values. SQLite gets one ``executemany``,
+PostgreSQL one ``COPY … FROM STDIN``; errors surface as Django's
+``IntegrityError``/``DatabaseError``, like the ORM's. It returns nothing: a caller that needs
+the new keys looks them up by a unique field it set (a pseudonym).
 """
 
 from __future__ import annotations

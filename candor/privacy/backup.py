@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # noqa: S404 - pg_dump / pg_restore, with argument lists, never a shell
+import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -85,7 +85,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     found = shutil.which(command[0])
     if found is None:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL client tools are needed)")
-    done = subprocess.run([found, *command[1:]], env=env, capture_output=True, text=True)  # noqa: S603 - fixed tool, argument list
+    done = subprocess.run(  # noqa: S603 - a fixed tool and an argument list, never a shell
+        [found, *command[1:]], env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[:2000]}")
 
@@ -240,11 +242,13 @@ def backup_restore(*, actor: Actor, path: Path, force: bool = False) -> RestoreR
         )
     restore_mark({"backup": str(path), "created_at": manifest["created_at"]})
     crypto.forget_all()
-    with tempfile.TemporaryDirectory(prefix="candor-restore-") as tmp:
-        with tarfile.open(path) as archive:
-            archive.extract(manifest["database"], tmp, filter="data")
-            _load_database(Path(tmp) / manifest["database"], manifest["vendor"])
-            _load_media(archive)
+    with (
+        tempfile.TemporaryDirectory(prefix="candor-restore-") as tmp,
+        tarfile.open(path) as archive,
+    ):
+        archive.extract(manifest["database"], tmp, filter="data")
+        _load_database(Path(tmp) / manifest["database"], manifest["vendor"])
+        _load_media(archive)
     call_command("migrate", verbosity=0, interactive=False)
     report = journal_reapply(actor=actor, manifest=manifest)
     return report

@@ -5,7 +5,7 @@ Key hierarchy:
 - **Master keys** come from the environment, never from the database: ``CANDOR_MASTER_KEYS``
   (``id1:base64key,id2:base64key``; the first is current, the others only unwrap) or
   ``CANDOR_MASTER_KEY`` (one base64 key, id ``main``); each may also be given as ``NAME_FILE``.
-  Keys are 32 random bytes (``python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"``).
+  Keys are 32 random bytes, base64-encoded (``openssl rand -base64 32``).
   Outside production a development key derived from ``SECRET_KEY`` is used when none is set.
 - **Person keys**: one random AES-256 key per person (``privacy.PersonKey``, keyed by the
   person's pseudonym), stored wrapped (AES-256-GCM) by a master key. ``candor keys rotate``
@@ -283,7 +283,7 @@ def key_ensure(pseudonym: uuid.UUID, *, new: bool = False) -> AESGCM:
     data_key = AESGCM.generate_key(bit_length=256)
     key_id, wrapped = wrap(data_key, pseudonym, master_keys())
     table = model._meta.db_table
-    f = model._meta.get_field
+    f = {field.name: field for field in model._meta.concrete_fields}.__getitem__
     params = [
         f("pseudonym").get_db_prep_save(pseudonym, conn),
         key_id,
@@ -357,7 +357,9 @@ def seal(plain: str, *, context: str, pseudonym: uuid.UUID, new_person: bool = F
     cipher = key_ensure(pseudonym, new=new_person)
     nonce = os.urandom(NONCE)
     sealed = cipher.encrypt(nonce, plain.encode(), _aad(context, pseudonym))
-    return f"{PREFIX}{pseudonym.hex}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
+    return (
+        f"{PREFIX}{pseudonym.hex}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
+    )
 
 
 def is_token(value: object) -> bool:

@@ -53,8 +53,8 @@ from candor.people.models import Person
 from candor.privacy.crypto import keys_destroy
 from candor.privacy.journal import journal_append
 from candor.privacy.notices import notice_duties_cancel
-from candor.privacy.storage import PERSON_FOLDERS  # storage folders named by a pseudonym
 from candor.privacy.registry import ModelDeclaration, declarations
+from candor.privacy.storage import PERSON_FOLDERS  # storage folders named by a pseudonym
 from candor.search.services import search_remove
 
 CHUNK = 500  # people per round of statements: keeps every IN list well inside SQLite's limits
@@ -310,19 +310,20 @@ def _erase_chunk(
         transaction.on_commit(lambda: _delete_files(files))
     pseudonyms = {str(found[pk]) for pk in ids}
     transaction.on_commit(lambda: _delete_folders(pseudonyms))
-    if journal:
-        journaled = sorted(pseudonyms)
-        transaction.on_commit(lambda: journal_append(journaled, reason=reason))
+    transaction.on_commit(lambda: _journal(sorted(pseudonyms), reason, enabled=journal))
     report.erased = ids
     report.files = len(files)
     return report
 
 
+def _journal(pseudonyms: list[str], reason: str, *, enabled: bool) -> None:
+    if enabled:
+        journal_append(pseudonyms, reason=reason)
+
+
 def _delete_files(files: list[tuple[Any, str]]) -> None:
     for storage, name in files:
         storage.delete(name)
-
-
 
 
 def _delete_folders(pseudonyms: set[str]) -> None:

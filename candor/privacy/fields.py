@@ -154,7 +154,7 @@ class EncryptedMixin:
         raise FieldError(f"{self.context} is encrypted: no '{lookup_name}' on it")
 
 
-class EncryptedTextField(EncryptedMixin, models.TextField):  # type: ignore[misc]
+class EncryptedTextField(EncryptedMixin, models.TextField):
     def empty(self) -> Any:
         return ""
 
@@ -162,7 +162,7 @@ class EncryptedTextField(EncryptedMixin, models.TextField):  # type: ignore[misc
         return text
 
 
-class EncryptedDateField(EncryptedMixin, models.DateField):  # type: ignore[misc]
+class EncryptedDateField(EncryptedMixin, models.DateField):
     def to_text(self, value: Any) -> str:
         return value.isoformat() if isinstance(value, dt.date) else str(value)
 
@@ -185,7 +185,7 @@ class EncryptedDecimalField(EncryptedMixin, models.DecimalField):  # type: ignor
         return self.get_db_prep_value(value, connection)
 
 
-def encrypted_fields(model: type[models.Model]) -> list[EncryptedMixin]:
+def encrypted_fields(model: type[models.Model]) -> list[Any]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedMixin)]
 
 
@@ -194,9 +194,9 @@ class EncryptedQuerySet(models.QuerySet[Any]):
     encrypted value is handed over as a ready token and the attribute restored afterwards."""
 
     def bulk_update(
-        self, objs: Iterable[models.Model], fields: Sequence[str], batch_size: int | None = None
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
     ) -> int:
-        objs = list(objs)
+        objs, fields = list(objs), list(fields)
         sealed = [
             f for f in encrypted_fields(self.model) if f.name in fields or f.attname in fields
         ]
@@ -206,11 +206,11 @@ class EncryptedQuerySet(models.QuerySet[Any]):
         try:
             for obj in objs:
                 for f in sealed:
-                    value = getattr(obj, f.attname)  # type: ignore[attr-defined]
-                    kept.append((obj, f.attname, value))  # type: ignore[attr-defined]
+                    value = getattr(obj, f.attname)
+                    kept.append((obj, f.attname, value))
                     setattr(
                         obj,
-                        f.attname,  # type: ignore[attr-defined]
+                        f.attname,
                         Value(f.seal_for(obj, value), output_field=models.TextField()),
                     )
             return super().bulk_update(objs, fields, batch_size=batch_size)
@@ -218,13 +218,11 @@ class EncryptedQuerySet(models.QuerySet[Any]):
             for obj, attname, value in kept:
                 setattr(obj, attname, value)
 
-
     def update(self, **kwargs: Any) -> int:
         """An update that writes a plain value into an encrypted field saves row by row (each
         row has its own person's key); other updates stay one statement."""
         names = {f.name for f in encrypted_fields(self.model)} | {
-            f.attname  # type: ignore[attr-defined]
-            for f in encrypted_fields(self.model)
+            f.attname for f in encrypted_fields(self.model)
         }
         sealed = {
             k: v
@@ -267,7 +265,7 @@ def encrypt_existing(app_label: str, model_name: str, names: Sequence[str]) -> A
         return model, model._base_manager.filter(filled).order_by("pk")
 
     def forwards(apps: Any, schema_editor: Any) -> None:
-        model, qs = rows(apps)
+        _model, qs = rows(apps)
         for obj in qs.iterator(chunk_size=500):
             obj.save(update_fields=list(names))
 
@@ -278,7 +276,7 @@ def encrypt_existing(app_label: str, model_name: str, names: Sequence[str]) -> A
             for name in names:
                 f = model._meta.get_field(name)
                 value = getattr(obj, name)
-                text = None if value is None else f.to_text(value)  # type: ignore[attr-defined]
+                text = None if value is None else f.to_text(value)  # type: ignore[union-attr]
                 plain[name] = Value(text, output_field=models.TextField())
             model._base_manager.filter(pk=obj.pk).update(**plain)
 

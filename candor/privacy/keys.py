@@ -75,7 +75,7 @@ def keys_rotate(
             now = clock.now()
             moved: dict[str, int] = {}
             for key in batch:
-                data_key = unwrap(key.master_key_id, key.wrapped, key.pseudonym, masters)
+                data_key = unwrap(key.master_key_id, bytes(key.wrapped), key.pseudonym, masters)
                 moved[key.master_key_id] = moved.get(key.master_key_id, 0) + 1
                 key.master_key_id, key.wrapped = wrap(data_key, key.pseudonym, masters)
                 key.rewrapped_at = now

@@ -439,7 +439,7 @@ class Suppression(models.Model):
         "created_at": "bookkeeping",
         "rewrapped_at": "bookkeeping of key rotation",
     },
-    description="Per-person data keys for encryption at rest; erasure deletes the row (crypto-shredding)",
+    description="Per-person data keys for encryption at rest; erasure deletes the row",
 )
 class PersonKey(models.Model):
     """The key that encrypts one person's sensitive fields and documents (``privacy.crypto``).

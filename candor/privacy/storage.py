@@ -40,23 +40,23 @@ class EncryptedFileSystemStorage(FileSystemStorage):
     def _context(self, name: str) -> str:
         return "file:" + name.replace("\\", "/").lstrip("/")
 
-    def _save(self, name: str, content: File) -> str:  # type: ignore[override]
+    def _save(self, name: str, content: File) -> str:
         pseudonym = owner(name)
         if pseudonym is None or not crypto.encryption_enabled():
-            return super()._save(name, content)
+            return super()._save(name, content)  # type: ignore[misc]  # not in the stubs
         content.seek(0)
         data = content.read()
         if isinstance(data, str):
             data = data.encode()
         sealed = crypto.seal_bytes(data, context=self._context(name), pseudonym=pseudonym)
-        return super()._save(name, ContentFile(MAGIC + sealed))
+        return super()._save(name, ContentFile(MAGIC + sealed))  # type: ignore[misc]
 
-    def _open(self, name: str, mode: str = "rb") -> File:  # type: ignore[override]
-        stored = super()._open(name, "rb")
+    def _open(self, name: str, mode: str = "rb") -> File:
+        stored = super()._open(name, "rb")  # type: ignore[misc]  # not in the stubs
         with stored:
             data = stored.read()
         if not data.startswith(MAGIC):
-            return File(super()._open(name, mode), name=name) if mode != "rb" else _file(data, name)
+            return _file(data, name)  # written before encryption: as stored
         pseudonym = owner(name)
         plain = (
             None

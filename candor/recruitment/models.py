@@ -347,9 +347,7 @@ class ProcedureStep(Sourced):
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
     )
-    score = EncryptedDecimalField(
-        _("score"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
+    score = EncryptedDecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     report = EncryptedTextField(_("report"), blank=True)
 
     objects = EncryptedManager()

@@ -29,7 +29,8 @@ class Command(BaseCommand):
             path, manifest = backup_create(actor=Actor.system("backup"), output=options["output"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        head = manifest["audit_head"]["seq"]
         self.stdout.write(
-            f"{path}: {manifest['vendor']} database, audit chain at #{manifest['audit_head']['seq']}, "
+            f"{path}: {manifest['vendor']} database, audit chain at #{head}, "
             f"{manifest['person_keys']} person keys"
         )
