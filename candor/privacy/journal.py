@@ -11,9 +11,8 @@ The journal lives beside the database, not in it, and must be kept (and backed u
 data folder: it holds only pseudonyms, meaningless without a database row.
 
 A crash between the commit of an erasure and the journal write loses that line (the window is
-one fsync); ``candor keys status`` and the erasure's audit event (``erase``, carrying the
-pseudonym) let an operator re-create it: the audit trail of the restored system lists the
-erasure only if it happened before the backup.
+one fsync); the erasure's audit event (``erase``) carries the same pseudonym, from which an
+operator can add the line by hand.
 """
 
 from __future__ import annotations
