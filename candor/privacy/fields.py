@@ -175,11 +175,16 @@ class EncryptedDateField(EncryptedMixin, models.DateField):
 
 
 class EncryptedDecimalField(EncryptedMixin, models.DecimalField):  # type: ignore[misc]
+    """Values come back with the field's decimal places, as from a ``numeric`` column."""
+
+    def _quantized(self, value: decimal.Decimal) -> decimal.Decimal:
+        return value.quantize(decimal.Decimal(1).scaleb(-(self.decimal_places or 0)))
+
     def to_text(self, value: Any) -> str:
-        return str(value)
+        return str(self._quantized(decimal.Decimal(value)))
 
     def plain(self, text: str) -> Any:
-        return decimal.Decimal(text)
+        return self._quantized(decimal.Decimal(text))
 
     def get_db_prep_save(self, value: Any, connection: Any) -> Any:
         return self.get_db_prep_value(value, connection)
