@@ -20,8 +20,9 @@ person, in the database and in every backup, is from then on ciphertext without 
 token whose key is gone gives ``None`` (the fields turn it into their empty value), never an
 exception.
 
-Caches: unwrapped keys are kept in memory per process (bounded). A key created inside a
-transaction is trusted only while that transaction is alive (a rolled-back key is never reused);
+Caches: unwrapped keys are kept in memory per process (bounded). A key created or read inside a
+transaction is trusted only while the savepoints open at that moment are, and joins the process
+cache only when they commit (a rolled-back key is never reused);
 the person id → pseudonym lookups of related rows are cached for one transaction only, because
 ids can be reused after a rollback or a restore.
 
@@ -174,12 +175,13 @@ class _Txn:
 
     index: int = -1
     done: bool = False
-    keys: dict[uuid.UUID, AESGCM] = field(default_factory=dict)
+    # key → (cipher, the savepoints open when it was created or read): trusted only while
+    # those savepoints still are (a rolled-back savepoint's id is never reused)
+    keys: dict[uuid.UUID, tuple[AESGCM, tuple[str, ...]]] = field(default_factory=dict)
     pseudonyms: dict[tuple[str, str, Any], uuid.UUID] = field(default_factory=dict)
 
     def committed(self) -> None:
         self.done = True
-        _remember(self.keys)
 
     def alive(self, conn: Any) -> bool:
         # Django drops on-commit callbacks of a rolled-back savepoint or transaction: when ours
@@ -210,9 +212,22 @@ def _txn(create: bool = True) -> _Txn | None:
 
 
 def _remember(keys: dict[uuid.UUID, AESGCM]) -> None:
-    if len(_keys) + len(keys) > CACHE_MAX:
-        _keys.clear()
-    _keys.update(keys)
+    """Cache keys for the process: at once outside a transaction, else when (and only if) the
+    part of the transaction that created or read them commits."""
+    if not keys:
+        return
+    txn = _txn()
+    if txn is None:
+        if len(_keys) + len(keys) > CACHE_MAX:
+            _keys.clear()
+        _keys.update(keys)
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    snapshot = tuple(conn.savepoint_ids)
+    for p, cipher in keys.items():
+        txn.keys[p] = (cipher, snapshot)
+    kept = dict(keys)
+    conn.on_commit(lambda: _remember(kept))
 
 
 def forget(pseudonyms: Iterable[uuid.UUID]) -> None:
@@ -243,21 +258,33 @@ def _cached(pseudonym: uuid.UUID) -> AESGCM | None:
     if found is not None:
         return found
     txn = _txn(create=False)
-    return txn.keys.get(pseudonym) if txn is not None else None
+    if txn is None or (entry := txn.keys.get(pseudonym)) is None:
+        return None
+    cipher, snapshot = entry
+    current = connections[DEFAULT_DB_ALIAS].savepoint_ids
+    return cipher if tuple(current[: len(snapshot)]) == snapshot else None
 
 
 def keys_load(pseudonyms: Iterable[uuid.UUID]) -> dict[uuid.UUID, AESGCM]:
     """The keys of these people that exist, read in one query per 900 and cached."""
-    wanted = [p for p in dict.fromkeys(pseudonyms) if _cached(p) is None]
     found: dict[uuid.UUID, AESGCM] = {}
+    wanted = []
+    for p in dict.fromkeys(pseudonyms):
+        cached = _cached(p)
+        if cached is None:
+            wanted.append(p)
+        else:
+            found[p] = cached
     if wanted:
         masters = master_keys()
         model = _person_key_model()
+        loaded: dict[uuid.UUID, AESGCM] = {}
         for start in range(0, len(wanted), 900):
             rows = model._base_manager.filter(pseudonym__in=wanted[start : start + 900])
             for p, key_id, wrapped in rows.values_list("pseudonym", "master_key_id", "wrapped"):
-                found[p] = AESGCM(unwrap(key_id, wrapped, p, masters))
-        _remember(found)
+                loaded[p] = AESGCM(unwrap(key_id, wrapped, p, masters))
+        _remember(loaded)
+        found.update(loaded)
     return found
 
 
@@ -318,11 +345,7 @@ def key_ensure(pseudonym: uuid.UUID, *, new: bool = False) -> AESGCM:
             raise RuntimeError("person key disappeared while being created")
         return found
     cipher = AESGCM(data_key)
-    txn = _txn()
-    if txn is None:
-        _remember({pseudonym: cipher})  # autocommit: the row is committed already
-    else:
-        txn.keys[pseudonym] = cipher
+    _remember({pseudonym: cipher})
     return cipher
 
 
@@ -340,11 +363,7 @@ def keys_create(pseudonyms: list[uuid.UUID]) -> None:
         rows.append(model(pseudonym=p, master_key_id=key_id, wrapped=wrapped, created_at=now))
         made[p] = AESGCM(data_key)
     model._base_manager.bulk_create(rows, batch_size=1000)
-    txn = _txn()
-    if txn is None:
-        _remember(made)
-    else:
-        txn.keys.update(made)
+    _remember(made)
 
 
 def keys_destroy(pseudonyms: Iterable[uuid.UUID]) -> int:

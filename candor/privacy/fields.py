@@ -97,6 +97,17 @@ class EncryptedMixin:
         source = names.index("pseudonym" if path == "" else first)
         related = None if path == "" else self.model._meta.get_field(first).related_model  # type: ignore[attr-defined]
         enabled = crypto.encryption_enabled()
+        if related is None and enabled:
+            # new people: their keys in one statement per 1,000 (the ones that exist, read first)
+            fresh = [
+                ref if isinstance(ref, uuid.UUID) else uuid.UUID(str(ref))
+                for values in table
+                if (ref := values[source]) is not None
+                and values[index] not in (None, "")
+                and not crypto.is_token(values[index])
+            ]
+            found = crypto.keys_load(fresh)
+            crypto.keys_create([p for p in dict.fromkeys(fresh) if p not in found])
         for values in table:
             value = values[index]
             if value is None or value == "" or crypto.is_token(value):
