@@ -106,8 +106,20 @@ class EncryptedMixin:
                 and values[index] not in (None, "")
                 and not crypto.is_token(values[index])
             ]
-            found = crypto.keys_load(fresh)
-            crypto.keys_create([p for p in dict.fromkeys(fresh) if p not in found])
+            ciphers = crypto.keys_load(fresh)
+            ciphers.update(
+                crypto.keys_create([p for p in dict.fromkeys(fresh) if p not in ciphers])
+            )
+            context = self.context
+            for values in table:
+                value = values[index]
+                if value is None or value == "" or crypto.is_token(value):
+                    continue
+                ref = values[source]
+                pseudonym = ref if isinstance(ref, uuid.UUID) else uuid.UUID(str(ref))
+                text = self.to_text(self.to_python(value))  # type: ignore[attr-defined]
+                values[index] = crypto.seal_with(ciphers[pseudonym], text, context, pseudonym)
+            return
         for values in table:
             value = values[index]
             if value is None or value == "" or crypto.is_token(value):
