@@ -21,8 +21,8 @@ token whose key is gone gives ``None`` (the fields turn it into their empty valu
 exception.
 
 Caches: unwrapped keys are kept in memory per process (bounded). A key created or read inside a
-transaction is trusted only while the savepoints open at that moment are, and joins the process
-cache only when they commit (a rolled-back key is never reused);
+transaction is trusted only while no savepoint has rolled back since, and joins the process
+cache only when the transaction commits (a rolled-back key is never reused);
 the person id → pseudonym lookups of related rows are cached for one transaction only, because
 ids can be reused after a rollback or a restore.
 
@@ -175,9 +175,9 @@ class _Txn:
 
     index: int = -1
     done: bool = False
-    # key → (cipher, the savepoints open when it was created or read): trusted only while
-    # those savepoints still are (a rolled-back savepoint's id is never reused)
-    keys: dict[uuid.UUID, tuple[AESGCM, tuple[str, ...]]] = field(default_factory=dict)
+    # key → (cipher, where its on-commit callback sits): trusted while that callback is still
+    # pending as registered (Django rebuilds the list when a savepoint rolls back)
+    keys: dict[uuid.UUID, tuple[AESGCM, tuple[int, Any]]] = field(default_factory=dict)
     pseudonyms: dict[tuple[str, str, Any], uuid.UUID] = field(default_factory=dict)
 
     def committed(self) -> None:
@@ -223,11 +223,11 @@ def _remember(keys: dict[uuid.UUID, AESGCM]) -> None:
         _keys.update(keys)
         return
     conn = connections[DEFAULT_DB_ALIAS]
-    snapshot = tuple(conn.savepoint_ids)
-    for p, cipher in keys.items():
-        txn.keys[p] = (cipher, snapshot)
     kept = dict(keys)
     conn.on_commit(lambda: _remember(kept))
+    marker = (len(conn.run_on_commit) - 1, conn.run_on_commit[-1])
+    for p, cipher in keys.items():
+        txn.keys[p] = (cipher, marker)
 
 
 def forget(pseudonyms: Iterable[uuid.UUID]) -> None:
@@ -260,9 +260,9 @@ def _cached(pseudonym: uuid.UUID) -> AESGCM | None:
     txn = _txn(create=False)
     if txn is None or (entry := txn.keys.get(pseudonym)) is None:
         return None
-    cipher, snapshot = entry
-    current = connections[DEFAULT_DB_ALIAS].savepoint_ids
-    return cipher if tuple(current[: len(snapshot)]) == snapshot else None
+    cipher, (index, registered) = entry
+    pending = connections[DEFAULT_DB_ALIAS].run_on_commit
+    return cipher if index < len(pending) and pending[index] is registered else None
 
 
 def keys_load(pseudonyms: Iterable[uuid.UUID]) -> dict[uuid.UUID, AESGCM]:
@@ -291,18 +291,19 @@ def keys_load(pseudonyms: Iterable[uuid.UUID]) -> dict[uuid.UUID, AESGCM]:
 def key_for(pseudonym: uuid.UUID) -> AESGCM | None:
     """The person's key, or None when it does not exist (never created, or destroyed).
 
-    A miss also reads the keys created just after this one (``KEY_WINDOW`` rows in key order):
-    people are mostly read in the order they were written (an import's re-run, a list, a
-    batch), so one query then serves the next rows instead of one query per person."""
+    A miss also reads the keys created just before and after this one (``KEY_WINDOW`` rows each
+    way, in key order): people are mostly read near the order they were written (an import's
+    re-run, a list, a batch), so one query then serves the next rows instead of one each."""
     cached = _cached(pseudonym)
     if cached is not None:
         return cached
     model = _person_key_model()
-    first = model._base_manager.filter(pseudonym=pseudonym).values("pk")[:1]
-    rows = (
-        model._base_manager.filter(pk__gte=models.Subquery(first))
-        .order_by("pk")
-        .values_list("pseudonym", "master_key_id", "wrapped")[:KEY_WINDOW]
+    found_pk = model._base_manager.filter(pseudonym=pseudonym).values_list("pk", flat=True)
+    pk = next(iter(found_pk), None)
+    if pk is None:
+        return None
+    rows = model._base_manager.filter(pk__gte=pk - KEY_WINDOW, pk__lte=pk + KEY_WINDOW).values_list(
+        "pseudonym", "master_key_id", "wrapped"
     )
     masters = master_keys()
     found = {p: AESGCM(unwrap(key_id, wrapped, p, masters)) for p, key_id, wrapped in rows}
