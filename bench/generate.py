@@ -66,6 +66,7 @@ from candor.people.models import (  # noqa: E402
     SourceKind,
 )
 from candor.people.services import ProvenanceSpec  # noqa: E402
+from candor.privacy import crypto  # noqa: E402
 from candor.privacy.retention import Facts, kept_until  # noqa: E402
 from candor.recruitment.models import (  # noqa: E402
     CandidateProfile,
@@ -255,11 +256,11 @@ class Builder:
             f = _field(model, field)
             return lambda value: f.get_db_prep_save(value, connection)
 
-        prep_date = prep(Person, "birth_date")
+        prep_date = prep(Person, "kept_until")  # a plain date column (birth_date is encrypted)
         self.prep_uuid = prep(Person, "pseudonym")
         first_day, last_day = dt.date(1960, 1, 1), dt.date(2003, 12, 31)
         days = [first_day + dt.timedelta(n) for n in range((last_day - first_day).days + 1)]
-        self.birth = [(prep_date(d), d.year, d) for d in days]
+        self.birth = [(d.isoformat(), d.year, d) for d in days]  # sealed per person in build
         # Retention date per birth day, for people collected today (the generator's created_at):
         # the pension date, capped at the policy's maximum. People already past their pension are
         # still working, with a career end recorded within the coming year.
@@ -384,6 +385,24 @@ class Builder:
             for name in sample(SKILLS, randint(2, 3)):
                 skill((pid, name))
 
+    def seal_births(self, n: int) -> None:
+        """Encrypt the birth dates of the ``n`` person rows just built, each with its new
+        person's key (the keys created in one statement per 1,000 people), as the application
+        stores them."""
+        if not crypto.encryption_enabled():
+            return
+        rows, columns = self.person.rows, self.person.columns
+        at, key = columns.index("birth_date"), columns.index("pseudonym")
+        first_row = len(rows) - n
+        fresh = [uuid.UUID(str(row[key])) for row in rows[first_row:]]
+        crypto.keys_create(fresh)
+        for i, pseudonym in enumerate(fresh, start=first_row):
+            row = rows[i]
+            token = crypto.seal(
+                row[at], context="people_person.birth_date", pseudonym=pseudonym, new_person=True
+            )
+            rows[i] = (*row[:at], token, *row[at + 1 :])
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fill the database with synthetic candidates.")
@@ -425,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             n = min(args.chunk, args.count - done)
             with transaction.atomic():
                 builder.build(loader.reserve_ids(builder.person, "id", n))
+                builder.seal_births(n)
                 for table in builder.tables:
                     loader.write(table)
             done += n

@@ -5,9 +5,11 @@ model instance per row or compiling the values through the ORM one by one: field
 a row take the field's default (as ``Model(**row)`` would), ``auto_now``/``auto_now_add``
 fields take the time of the call, and values are converted for the database by the field
 itself, with a shortcut for values that need no conversion (``str`` for text fields, ``bool``,
-``int`` keys). SQLite gets one ``executemany``, PostgreSQL one ``COPY … FROM STDIN``; errors
-surface as Django's ``IntegrityError``/``DatabaseError``, like the ORM's. It returns nothing: a
-caller that needs the new keys looks them up by a unique field it set (a pseudonym).
+``int`` keys); a field that encrypts with the key of the row's person (``seal_column``) is
+given the whole column with the row's other values. SQLite gets one ``executemany``,
+PostgreSQL one ``COPY … FROM STDIN``; errors surface as Django's
+``IntegrityError``/``DatabaseError``, like the ORM's. It returns nothing: a caller that needs
+the new keys looks them up by a unique field it set (a pseudonym).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def _defaults(
     fixed: dict[str, Any] = {}  # auto_now / auto_now_add: the time of the call
     made: list[tuple[str, Callable[[], Any]]] = []  # callable defaults: one value per row
     for f in fields:
-        if type(f).pre_save not in _PLAIN_PRE_SAVE:
+        if type(f).pre_save not in _PLAIN_PRE_SAVE and not hasattr(f, "seal_column"):
             raise TypeError(f"{f.model._meta.label}.{f.name} saves itself; use bulk_create")
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             fixed[f.attname] = f.get_db_prep_save(now, connection)
@@ -134,6 +136,12 @@ def _converted(
     (dates, enum members, UUIDs…), and then exactly as the field converts them; the columns
     in ``done`` (attnames) already hold database values."""
     for index, f in enumerate(fields):
+        seal = getattr(f, "seal_column", None)
+        if seal is not None:  # a value encrypted per row (``candor.privacy.fields``)
+            if table and isinstance(table[0], tuple):
+                table = [list(values) for values in table]
+            seal(fields, table, index)
+            continue
         kind = _as_is_type(f)
         if f.attname in done or (
             kind is not None and set(map(type, map(itemgetter(index), table))) <= {kind, NoneType}

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candor.people.models import SOURCED_NOT_PERSONAL, Person, Sourced
+from candor.privacy.fields import EncryptedManager, EncryptedTextField
 from candor.privacy.registry import PD, Category, anonymise, personal_data
 
 
@@ -65,7 +66,9 @@ class Trajectory(Sourced):
     )
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    goal = models.TextField(_("goal"), blank=True)
+    goal = EncryptedTextField(_("goal"), blank=True)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("trajectory")
@@ -103,7 +106,9 @@ class GuidanceSession(Sourced):
         related_name="+",
     )
     topic = models.CharField(_("topic"), max_length=160, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("session")

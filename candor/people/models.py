@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from candor.privacy.fields import EncryptedDateField, EncryptedManager, EncryptedTextField
 from candor.privacy.registry import PD, Category, anonymise, personal_data
 
 SOURCED_NOT_PERSONAL = {
@@ -166,7 +167,7 @@ class Person(Sourced):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("surname"), max_length=100)
     name_key = models.CharField(max_length=220, db_index=True, editable=False)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = EncryptedDateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     civil_status = models.CharField(
         _("civil status"), max_length=12, choices=CivilStatus.choices, blank=True
@@ -179,7 +180,7 @@ class Person(Sourced):
         _("preferred channel"), max_length=8, choices=ContactChannel.choices, blank=True
     )
     contact_times = models.CharField(_("preferred contact times"), max_length=120, blank=True)
-    notes = models.TextField(_("additional information"), blank=True)
+    notes = EncryptedTextField(_("additional information"), blank=True)
     is_candidate = models.BooleanField(_("candidate"), default=False)
     is_client_contact = models.BooleanField(_("client contact"), default=False)
     is_supplier_contact = models.BooleanField(_("supplier contact"), default=False)
@@ -189,6 +190,8 @@ class Person(Sourced):
     career_ended_on = models.DateField(_("career ended on"), null=True, blank=True)
     kept_until = models.DateField(_("kept until"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("person")

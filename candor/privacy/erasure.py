@@ -17,6 +17,10 @@ care of what Django's collector would otherwise do: rows of undeclared models po
 deleted row are set to NULL (``SET_NULL``), automatic many-to-many links are removed, and any
 other reference stops the plan with the relation named.
 
+The people's keys (``privacy.PersonKey``) are deleted in the same transaction: whatever was
+encrypted for them (sensitive fields, documents; see ``crypto``) is unreadable in every copy,
+backups included, and their pseudonyms go to the erasure journal at commit (``journal``).
+
 Stored files (``FileField``) are deleted from storage once the transaction commits, so a
 rolled-back erasure leaves them in place. A crash between the commit and the deletion would leave
 files that no row points to any more (their names carry no personal data).
@@ -46,8 +50,11 @@ from candor.audit.services import Event, audit_record_many
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.people.models import Person
+from candor.privacy.crypto import keys_destroy
+from candor.privacy.journal import journal_append
 from candor.privacy.notices import notice_duties_cancel
 from candor.privacy.registry import ModelDeclaration, declarations
+from candor.privacy.storage import PERSON_FOLDERS  # storage folders named by a pseudonym
 from candor.search.services import search_remove
 
 CHUNK = 500  # people per round of statements: keeps every IN list well inside SQLite's limits
@@ -229,7 +236,9 @@ def kept_fields() -> dict[str, str]:
     }
 
 
-def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureReport:
+def _erase_chunk(
+    actor: Actor, person_ids: list[int], reason: str, *, journal: bool = True
+) -> ErasureReport:
     report = ErasureReport()
     found = dict(
         Person.objects.select_for_update()
@@ -279,6 +288,9 @@ def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureRep
             report.kept.update({f"{label}.{n}": o for n, o in step.kept.items()})
     now = clock.now()
     Person.objects.filter(pk__in=ids).update(erased_at=now, updated_at=now)
+    # Crypto-shredding: without the key, what is encrypted for these people stays ciphertext in
+    # every copy (backups included); the journal makes a restore erase them again.
+    keys_destroy(found.values())
     search_remove(ids)
     notice_duties_cancel(ids)  # nobody left to inform (R2.2)
     audit_record_many(
@@ -298,17 +310,20 @@ def _erase_chunk(actor: Actor, person_ids: list[int], reason: str) -> ErasureRep
         transaction.on_commit(lambda: _delete_files(files))
     pseudonyms = {str(found[pk]) for pk in ids}
     transaction.on_commit(lambda: _delete_folders(pseudonyms))
+    transaction.on_commit(lambda: _journal(sorted(pseudonyms), reason, enabled=journal))
     report.erased = ids
     report.files = len(files)
     return report
 
 
+def _journal(pseudonyms: list[str], reason: str, *, enabled: bool) -> None:
+    if enabled:
+        journal_append(pseudonyms, reason=reason)
+
+
 def _delete_files(files: list[tuple[Any, str]]) -> None:
     for storage, name in files:
         storage.delete(name)
-
-
-PERSON_FOLDERS = ("documents", "rights")  # storage folders named by a person's pseudonym
 
 
 def _delete_folders(pseudonyms: set[str]) -> None:
@@ -323,21 +338,27 @@ def _delete_folders(pseudonyms: set[str]) -> None:
                 default_storage.delete(f"{top}/{folder}/{name}")
 
 
-def people_erase(*, actor: Actor, person_ids: Iterable[int], reason: str) -> ErasureReport:
+def people_erase(
+    *, actor: Actor, person_ids: Iterable[int], reason: str, journal: bool = True
+) -> ErasureReport:
     """Erase these people (R6.6, R5.1) as the registry says, in one transaction: their rows are
     deleted or anonymised, their stored files deleted after commit, they leave the search index,
     ``erased_at`` is set, and one ``erase`` audit event per person records the rows touched per
     model and the ``reason`` code (``retention:candidate``, ``request``…), never a value.
 
     People already erased, or unknown, are skipped (listed in the report): erasing twice is
-    harmless. The gate refuses every purpose for an erased person from the commit on."""
+    harmless. The gate refuses every purpose for an erased person from the commit on.
+
+    The people's keys are deleted in the same transaction (crypto-shredding, R7.1) and, at
+    commit, their pseudonyms are appended to the erasure journal (``journal=False`` only when a
+    restore re-applies the journal itself)."""
     if not REASON.match(reason):
         raise ValueError(f"reason must be a short code (letters, digits, _.:-), got {reason!r}")
     ids = list(dict.fromkeys(person_ids))
     report = ErasureReport()
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
-            report.merge(_erase_chunk(actor, ids[start : start + CHUNK], reason))
+            report.merge(_erase_chunk(actor, ids[start : start + CHUNK], reason, journal=journal))
     return report
 
 

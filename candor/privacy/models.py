@@ -427,3 +427,36 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.digest[:12]}… ({self.reason})"
+
+
+@personal_data(
+    subject=None,
+    not_personal={
+        "id": "surrogate key",
+        "pseudonym": "the person's random reference (as in the audit trail); no link to the row",
+        "master_key_id": "which master key wraps the key (rotation)",
+        "wrapped": "the person's data key, encrypted by a master key: random bytes",
+        "created_at": "bookkeeping",
+        "rewrapped_at": "bookkeeping of key rotation",
+    },
+    description="Per-person data keys for encryption at rest; erasure deletes the row",
+)
+class PersonKey(models.Model):
+    """The key that encrypts one person's sensitive fields and documents (``privacy.crypto``).
+
+    Keyed by the pseudonym, not a foreign key: the key outlives nothing and cascades from
+    nothing; ``people_erase`` deletes it explicitly, in the erasure's transaction."""
+
+    pseudonym = models.UUIDField(unique=True)
+    master_key_id = models.CharField(max_length=40)
+    wrapped = models.BinaryField(max_length=80)
+    created_at = models.DateTimeField()
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person key")
+        verbose_name_plural = _("person keys")
+        indexes = [models.Index(fields=["master_key_id"], name="personkey_master")]
+
+    def __str__(self) -> str:
+        return f"key {self.pseudonym} ({self.master_key_id})"

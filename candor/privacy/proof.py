@@ -28,7 +28,9 @@ lookups rather than a read of the whole database, except the last:
    statement per model (``LIKE``), looking for the e-mail addresses, phone numbers and URLs,
    and for the full name *together with* the birth date. This part reads every row of those
    tables, so it grows with the database (see docs/rights.md for figures); the other four do
-   not.
+   not. Columns encrypted per person (``candor.privacy.fields``: free notes, guidance notes,
+   reports) cannot be searched by the database: their non-empty values are decrypted and
+   looked at here, the keys of 2,000 rows read in one query.
 
 The rule for names: a name alone is residue only in the person's own rows. Elsewhere a name
 is common to many people ("Peeters"), so it counts only beside another identifier of the
@@ -53,12 +55,15 @@ from typing import Any, NamedTuple
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Cast
 
 from candor.audit.services import audit_record
 from candor.core.actor import Actor
 from candor.disclosure.selectors import RecipientSummary, recipients
 from candor.people.models import ContactKind, ContactPoint, Person
+from candor.privacy import crypto
 from candor.privacy.erasure import PERSON_FOLDERS, ErasureReport, person_erase
+from candor.privacy.fields import EncryptedMixin
 from candor.privacy.models import SuppressionReason
 from candor.privacy.registry import Category, ModelDeclaration, declarations
 from candor.privacy.suppression import suppress_person
@@ -73,13 +78,13 @@ NAMED_COLUMNS = {Category.CONTACT, Category.IDENTITY, Category.ACCOUNT}
 # index answers for them in one lookup, and only rows outside it (``OUTSIDE_INDEX``) are
 # streamed. ``test_proof`` checks that the index really holds each of these columns.
 INDEXED_FREE_TEXT: dict[str, tuple[str, ...]] = {
-    "people.person": ("notes",),
     "recruitment.candidateprofile": ("summary",),
     "recruitment.experience": ("description",),
 }
-OUTSIDE_INDEX: dict[str, Q] = {"people.person": Q(is_candidate=False)}
-SUBJECT_OF_INDEXED = {"people.person": "pk", "recruitment.candidateprofile": "person_id"}
+OUTSIDE_INDEX: dict[str, Q] = {}
+SUBJECT_OF_INDEXED = {"recruitment.candidateprofile": "person_id"}
 SUBJECT_OF_INDEXED["recruitment.experience"] = "person_id"
+STREAM_CHUNK = 2000  # encrypted rows decrypted per round (their keys read in one query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,9 +313,13 @@ def _identifier_columns(ident: Identifiers, result: ProofResult) -> None:
                     result.residues.append(Residue(f"{table}.{f.column}", str(pk), "identifier"))
     if ident.name_key and ident.birth_date is not None:
         lookups += 1
-        same = Person.objects.filter(name_key=ident.name_key, birth_date=ident.birth_date)
-        for pk in same.values_list("pk", flat=True):
-            result.residues.append(Residue("people_person.name_key", str(pk), "name+birth_date"))
+        # the birth date is encrypted: the name key narrows, the date is compared here
+        same = Person.objects.filter(name_key=ident.name_key).values_list("pk", "birth_date")
+        for pk, born in same:
+            if born == ident.birth_date:
+                result.residues.append(
+                    Residue("people_person.name_key", str(pk), "name+birth_date")
+                )
     result.scanned["identifier columns (index lookups)"] = lookups
 
 
@@ -472,6 +481,36 @@ def _text_q(columns: list[str], ident: Identifiers) -> Q:
     return q
 
 
+def _encrypted_text(ident: Identifiers, model: type[models.Model], column: str) -> list[Residue]:
+    """An encrypted column cannot be searched by the database: its non-empty values are read
+    and decrypted here, the keys of a chunk of rows in one query."""
+    f = model._meta.get_field(column)
+    table, context = model._meta.db_table, f"{model._meta.db_table}.{f.column}"  # type: ignore[union-attr]
+    rows = (
+        model._default_manager.order_by("pk")
+        .exclude(**{column: ""})
+        .filter(**{f"{column}__isnull": False})
+        .values_list("pk", Cast(column, models.TextField()))
+    )
+    found = []
+    chunk: list[tuple[Any, str]] = []
+
+    def check() -> None:
+        plain = crypto.unseal_many([t for _pk, t in chunk], context=context)
+        for (pk, _token), value in zip(chunk, plain, strict=True):
+            kind = value and _found_in(value, ident, name_alone=False)
+            if kind:
+                found.append(Residue(f"{table}.{f.column}", str(pk), kind))  # type: ignore[union-attr]
+        chunk.clear()
+
+    for row in rows.iterator(chunk_size=STREAM_CHUNK):
+        chunk.append(row)
+        if len(chunk) >= STREAM_CHUNK:
+            check()
+    check()
+    return found
+
+
 def _free_text(ident: Identifiers, result: ProofResult) -> None:
     streamed = 0
     for model, every in free_text_columns():
@@ -479,6 +518,11 @@ def _free_text(ident: Identifiers, result: ProofResult) -> None:
         indexed = INDEXED_FREE_TEXT.get(label, ())
         outside = OUTSIDE_INDEX.get(label)
         columns = every if outside is not None else [c for c in every if c not in indexed]
+        sealed = [c for c in columns if isinstance(model._meta.get_field(c), EncryptedMixin)]
+        for column in sealed:
+            streamed += 1
+            result.residues += _encrypted_text(ident, model, column)
+        columns = [c for c in columns if c not in sealed]
         q = _text_q(columns, ident)
         if not columns or not q:
             continue

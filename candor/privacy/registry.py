@@ -83,7 +83,7 @@ class PD:
     category: Category
     provided: bool = False  # did the person give it to us themselves? (R6.9 portability)
     erasure: Erasure = DELETE
-    sensitive: bool = False  # candidate for per-person encryption (crypto-shredding)
+    sensitive: bool = False  # encrypted with the person's key (privacy.fields; docs/security.md)
     description: str = ""
 
 

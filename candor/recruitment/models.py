@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from candor.people.models import SOURCED_NOT_PERSONAL, Person, Sourced
+from candor.privacy.fields import EncryptedDecimalField, EncryptedManager, EncryptedTextField
 from candor.privacy.registry import PD, Category, anonymise, personal_data
 
 
@@ -45,7 +46,7 @@ CEFR_RANK = {level: rank for rank, level in enumerate(CEFR.values, start=1)}
         "current_function": PD(Category.CAREER, provided=True),
         "current_employer": PD(Category.CAREER, provided=True),
         "available_from": PD(Category.CAREER, provided=True),
-        "summary": PD(Category.CAREER, provided=True, sensitive=True),
+        "summary": PD(Category.CAREER, provided=True),
         "career_ended_on": PD(Category.CAREER, description="end of active career (retention)"),
     },
     not_personal={**SOURCED_NOT_PERSONAL, "person": "owner"},
@@ -346,8 +347,10 @@ class ProcedureStep(Sourced):
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
     )
-    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
-    report = models.TextField(_("report"), blank=True)
+    score = EncryptedDecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    report = EncryptedTextField(_("report"), blank=True)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("procedure step")

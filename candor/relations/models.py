@@ -25,7 +25,7 @@ class OrganisationKind(models.TextChoices):
     subject=None,
     fields={
         "vat_number": PD(Category.FINANCIAL, erasure=keep(BOOKKEEPING)),
-        "iban": PD(Category.FINANCIAL, erasure=keep(BOOKKEEPING), sensitive=True),
+        "iban": PD(Category.FINANCIAL, erasure=keep(BOOKKEEPING)),
         "bic": PD(Category.FINANCIAL, erasure=keep(BOOKKEEPING)),
         "billing_street": PD(Category.FINANCIAL, erasure=keep(BOOKKEEPING)),
         "billing_postcode": PD(Category.FINANCIAL, erasure=keep(BOOKKEEPING)),

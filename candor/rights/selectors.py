@@ -55,8 +55,11 @@ def match_people(
             ).values("person_id")
         )
     if first_name.strip() and last_name.strip() and birth_date is not None:
+        # The birth date is encrypted per person (the database cannot compare it): the name
+        # key narrows, the birth date is compared here.
         key = normalise_name(f"{first_name} {last_name}")
-        condition |= Q(name_key=key, birth_date=birth_date)
+        named = Person.objects.filter(name_key=key, erased_at=None).values_list("pk", "birth_date")
+        condition |= Q(pk__in=[pk for pk, born in named[:500] if born == birth_date])
     return list(Person.objects.filter(condition, erased_at=None).order_by("pk")[:20])
 
 

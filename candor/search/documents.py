@@ -1,10 +1,15 @@
 """What the search index holds for one candidate, built from the database in a few queries.
 
 Columns: ``names``, ``functions`` (desired, current and past functions), ``skills``, ``career``
-(employers and job descriptions), ``education`` and ``notes`` (free notes and profile summary)
-for full text; ``facets`` holds filter tokens (language at or above a CEFR level, education at
+(employers and job descriptions), ``education`` and ``notes`` (the profile summary) for full
+text; ``facets`` holds filter tokens (language at or above a CEFR level, education at
 or above a level, province, postcode area, procedure stage, source), so a search and its filters
 are answered together by the full-text index.
+
+Fields registered ``sensitive`` (encrypted with the person's key: free notes, birth date,
+assessment results, guidance notes) are never indexed: an index entry in clear would outlive the
+key and defeat crypto-shredding. What is indexed is what finding a candidate needs: names,
+functions, skills, career, education, the summary they wrote, and coarse facets.
 """
 
 from __future__ import annotations
@@ -147,7 +152,7 @@ def document_for_record(
     doc.career.append(record.current_employer)
     for job in record.experience:
         doc.career += [job.employer, job.description]
-    doc.notes += [record.notes, record.summary]
+    doc.notes.append(record.summary)  # not record.notes: sensitive, encrypted, never indexed
     for study in record.education:
         doc.education += [study.institution, study.field_of_study, study.diploma]
         doc.facets.update(education_facets(study.level))
@@ -174,7 +179,6 @@ def documents_for(person_ids: Iterable[int]) -> tuple[list[Document], list[int]]
             "pk",
             "first_name",
             "last_name",
-            "notes",
             "provenance__kind",
             "provenance__name",
             "candidate__desired_function",
@@ -182,11 +186,11 @@ def documents_for(person_ids: Iterable[int]) -> tuple[list[Document], list[int]]
             "candidate__current_employer",
             "candidate__summary",
         )
-        for pk, first, last, notes, kind, source, desired, current, employer, summary in rows:
+        for pk, first, last, kind, source, desired, current, employer, summary in rows:
             doc = Document(pk, names=joined(first, last))
             doc.functions += [desired or "", current or ""]
             doc.career.append(employer or "")
-            doc.notes += [notes, summary or ""]
+            doc.notes.append(summary or "")
             doc.facets.update(_source_facets(kind or "", source or ""))
             docs[pk] = doc
     found = sorted(docs)

@@ -154,6 +154,8 @@ def _own_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Stored files of each test go to a folder of its own, never the data folder of the demo:
     exports and documents written by one test are not seen by another."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    # and so does the erasure journal, which lives outside the database
+    settings.ERASURE_JOURNAL = str(tmp_path_factory.mktemp("journal") / "erasure-journal.jsonl")
 
 
 @pytest.fixture(autouse=True)

@@ -94,8 +94,10 @@ def test_an_email_written_in_another_candidates_notes_is_residue(
     result = _scan_after_erasure(actor, person, django_capture_on_commit_callbacks)
     assert not result.clean
     found = {(r.where, r.row, r.kind) for r in result.residues}
+    # found in the (encrypted) notes, decrypted by the scan; the search index does not hold
+    # free notes at all (they are sensitive), so it has nothing to answer for
     assert ("people_person.notes", str(other.pk), "email") in found
-    assert ("search_index", str(other.pk), "identifier") in found
+    assert ("search_index", str(other.pk), "identifier") not in found
     assert email not in str(result.as_dict())
 
 

@@ -70,20 +70,27 @@ def people(actor: Any) -> dict[str, Person]:
             desired_function="Lasser",
             languages={"nl": "native"},
             skills=["TIG-lassen"],
-            notes="Wil graag boekhouder worden op termijn",
+            summary="Wil graag boekhouder worden op termijn",
+            notes="Vertrouwelijk: werkte ooit als kelner",
             address=AddressData(postcode="2018", city="Antwerpen"),
             education=[EducationData(institution="VTI Mechelen", level="secondary")],
         ),
     }
 
 
-def test_free_text_reaches_names_functions_skills_career_education_and_notes(people):
+def test_free_text_reaches_names_functions_skills_career_education_and_summary(people):
     assert found(text="janssens") == ["Janssens"]  # name
     assert found(text="lasser") == ["Peeters"]  # desired function
     assert found(text="tig") == ["Peeters"]  # skill
     assert found(text="anker") == ["Janssens"]  # employer in the career
     assert found(text="karel grote") == ["Janssens"]  # school
-    assert found(text="termijn") == ["Peeters"]  # free notes
+    assert found(text="termijn") == ["Peeters"]  # profile summary
+
+
+@pytest.mark.req("R7.1")
+def test_free_notes_are_sensitive_and_never_indexed(people):
+    # encrypted with the person's key: an index entry in clear would outlive the key
+    assert found(text="kelner") == []
 
 
 def test_accents_and_case_do_not_matter_and_words_match_as_prefixes(people):
@@ -99,13 +106,13 @@ def test_prefix_words_among_several_terms_still_match_as_prefixes(people):
     assert found(text="jans", province="antwerp") == ["Janssens"]
     assert found(function="boekh", language="fr", min_level="B2") == ["Janssens"]
     assert sorted(found(skills="exa onl")) == ["Janssens", "Lefèvre"]
-    assert found(text="boekhouder wil") == ["Peeters"]  # notes
+    assert found(text="boekhouder wil") == ["Peeters"]  # summary
     assert found(text="jans zzzz") == []
     assert found(text="jans de") == ["Janssens"]  # "de" (Karel de Grote) matches exactly
 
 
 def test_a_name_or_function_match_ranks_above_a_mention_in_the_notes(people):
-    # "boekhouder" is Janssens' desired function and only a wish in Peeters' notes.
+    # "boekhouder" is Janssens' desired function and only a wish in Peeters' summary.
     assert found(text="boekhouder") == ["Janssens", "Peeters"]
 
 
