@@ -152,7 +152,7 @@ def person_update(
     person.full_clean(exclude=["provenance"])
     with transaction.atomic():
         try:
-            current = locked_unless_stale(Person.objects, person.pk, expected_updated_at)
+            current: Person = locked_unless_stale(Person.objects, person.pk, expected_updated_at)
         except StaleEdit:
             for name, value in loaded.items():
                 setattr(person, name, value)
