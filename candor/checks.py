@@ -12,14 +12,13 @@ candor/accounts/tests/test_deploy_checks.py, and a row in docs/security.md.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import os
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
+
+from candor.core.env import ConfigurationError
+from candor.privacy.crypto import configured_master_keys, encryption_enabled
 
 # Roles whose second factor cannot be switched off in production: they read every dossier's
 # trail (DPO) or configure the system (administrator).
@@ -90,25 +89,18 @@ def _secret_key() -> list[CheckMessage]:
     ]
 
 
-def master_key_value() -> str:
-    """CANDOR_MASTER_KEY, or the content of the file named by CANDOR_MASTER_KEY_FILE."""
-    file_name = os.environ.get("CANDOR_MASTER_KEY_FILE", "")
-    if file_name:
-        try:
-            return Path(file_name).read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-    return os.environ.get("CANDOR_MASTER_KEY", "").strip()
-
-
 def _master_key() -> list[CheckMessage]:
-    raw = master_key_value()
+    """The same reading of the master keys as encryption itself (candor.privacy.crypto)."""
     hint = (
         "Set CANDOR_MASTER_KEY (or CANDOR_MASTER_KEY_FILE) to the base64 of 32 random bytes, "
         'e.g. python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())", '
-        "and keep a copy outside the backups."
+        "or CANDOR_MASTER_KEYS=id:key,... while rotating; keep a copy outside the backups."
     )
-    if not raw:
+    try:
+        found = configured_master_keys()
+    except ConfigurationError as exc:
+        return [Error(f"The master key is malformed: {exc}.", hint=hint, id="candor.E004")]
+    if found is None:
         return [
             Error(
                 "CANDOR_MASTER_KEY is not set: personal data could not be encrypted at rest.",
@@ -116,16 +108,12 @@ def _master_key() -> list[CheckMessage]:
                 id="candor.E003",
             )
         ]
-    try:
-        decoded = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        decoded = b""
-    if len(decoded) != 32:
+    if not encryption_enabled():
         return [
             Error(
-                "CANDOR_MASTER_KEY is malformed: it must be the base64 of exactly 32 bytes.",
-                hint=hint,
-                id="candor.E004",
+                "CANDOR_ENCRYPTION=off stores sensitive personal data in clear.",
+                hint="Remove CANDOR_ENCRYPTION: switching it off is for benchmarks only.",
+                id="candor.E014",
             )
         ]
     return []

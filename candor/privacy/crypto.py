@@ -81,7 +81,8 @@ def _decode_key(key_id: str, text: str) -> bytes:
     return raw
 
 
-def _configured() -> MasterKeys | None:
+def configured_master_keys() -> MasterKeys | None:
+    """The master keys the environment names, or None; ``ConfigurationError`` when malformed."""
     listed = env_secret("CANDOR_MASTER_KEYS", default="")
     if listed.strip():
         keys: dict[str, bytes] = {}
@@ -105,7 +106,7 @@ def _configured() -> MasterKeys | None:
 def master_keys() -> MasterKeys:
     """The master keys in force. In production a missing key is a configuration error; elsewhere
     a development key derived from ``SECRET_KEY`` stands in (never valid in production)."""
-    found = _configured()
+    found = configured_master_keys()
     if found is not None:
         return found
     if settings.PRODUCTION:
@@ -122,7 +123,7 @@ def master_key_problems() -> list[str]:
     and start-up); an empty list when it is sound."""
     problems = []
     try:
-        found = _configured()
+        found = configured_master_keys()
     except ConfigurationError as exc:
         return [str(exc)]
     if found is None and settings.PRODUCTION:

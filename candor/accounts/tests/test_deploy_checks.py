@@ -123,3 +123,24 @@ def test_candor_check_deploy_passes_our_checks_on_safe_settings(capsys, monkeypa
     with override_settings(**SAFE):
         call_command("check", deploy=True, fail_level="ERROR")
     assert "candor.E0" not in capsys.readouterr().out
+
+
+def test_a_list_of_master_keys_during_rotation_is_accepted(monkeypatch):
+    other = base64.b64encode(bytes(range(32, 64))).decode()
+    monkeypatch.delenv("CANDOR_MASTER_KEY")
+    monkeypatch.setenv("CANDOR_MASTER_KEYS", f"2026b:{GOOD_MASTER},2026a:{other}")
+
+    assert _ids() == set()
+
+
+def test_a_malformed_list_of_master_keys_is_an_error(monkeypatch):
+    monkeypatch.delenv("CANDOR_MASTER_KEY")
+    monkeypatch.setenv("CANDOR_MASTER_KEYS", f"{GOOD_MASTER}")  # no id
+
+    assert _ids() == {"candor.E004"}
+
+
+def test_encryption_switched_off_is_refused(monkeypatch):
+    monkeypatch.setenv("CANDOR_ENCRYPTION", "off")
+
+    assert _ids() == {"candor.E014"}
