@@ -148,7 +148,10 @@ def test_an_api_write_on_a_read_only_database_answers_503_with_a_detail(
 
     with read_only_database():
         response = client.patch(
-            f"/api/v1/persons/{person.pk}", {"last_name": "Claes"}, content_type="application/json"
+            f"/api/v1/persons/{person.pk}",
+            {"last_name": "Claes"},
+            content_type="application/json",
+            headers={"accept-language": "en"},
         )
 
     assert response.status_code == 503

@@ -30,9 +30,9 @@ from faker import Faker
 
 pytestmark = [pytest.mark.req("R1.1", "R7.1")]
 
-PEOPLE = 2000
+PEOPLE = 10_000  # enough that the fastest import is still running when it is killed
 BATCH = 20
-SEEDS = (20260611,)  # four kills each; add seeds to explore more moments
+SEEDS = (20260611, 20261130, 4242)  # four kills each; add seeds to explore more moments
 CANDOR = str(Path(sys.executable).with_name("candor"))
 
 COUNT = """
