@@ -36,7 +36,9 @@ to ``--data-dir``.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
+import hashlib
 import os
 import signal
 import subprocess
@@ -75,6 +77,10 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
         "CANDOR_DEBUG": "false",
         "CANDOR_SECRET_KEY": BENCH_SECRET,
         "CANDOR_SUPPRESSION_KEY": BENCH_SECRET,
+        # a fixed master key for this scratch database (production refuses to run without one)
+        "CANDOR_MASTER_KEY": base64.b64encode(
+            hashlib.sha256(BENCH_SECRET.encode()).digest()
+        ).decode(),
         "CANDOR_EMAIL_URL": "dummy://",
         "CANDOR_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CANDOR_REDIS_URL": args.redis_url,
