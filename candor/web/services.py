@@ -15,10 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext
 
 from candor.core import clock
@@ -26,8 +23,9 @@ from candor.core.actor import Actor
 from candor.core.uploads import Format
 from candor.people.models import Channel, DocumentKind, Person, SourceKind
 from candor.people.services import ProvenanceSpec, document_add
+from candor.privacy.mailer import send_templated
 from candor.privacy.models import ReceiptKind, StatementVersion, Via
-from candor.privacy.policy import mail_sender, policy
+from candor.privacy.policy import policy
 from candor.privacy.services import consent_give
 from candor.privacy.statement import statement_receipt_record
 from candor.privacy.suppression import suppression_lift_by_self
@@ -155,28 +153,18 @@ def application_receipt_send(
 ) -> None:
     """E-mail the applicant that we received their application (text and HTML, in their
     language), with who we are and how to reach the data protection officer (R8.1, R8.3)."""
-    rules = policy()
-    with translation.override(applicant.language):
-        context = {
+    labels = [policy().purpose(key).label.get(applicant.language) for key in consents]
+    send_templated(
+        template="web/email/receipt",
+        language=applicant.language,
+        to=applicant.email,
+        context={
             "first_name": applicant.first_name,
             "vacancy": vacancy,
-            "consents": [rules.purpose(key).label.get(applicant.language) for key in consents],
-            "controller": rules.controller,
-            "dpo": rules.dpo,
+            "consents": labels,
             "LANGUAGE_CODE": applicant.language,
-        }
-        subject = render_to_string("web/email/receipt_subject.txt", context).strip()
-        text = render_to_string("web/email/receipt.txt", context)
-        html = render_to_string("web/email/receipt.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=mail_sender(),
-        to=[applicant.email],
-        reply_to=[rules.controller.email],
+        },
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def applicant_errors(exc: RecordInvalid | ValidationError) -> dict[str, list[str]]:
