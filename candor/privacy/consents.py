@@ -10,18 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from candor.audit.services import audit_record
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.privacy.mailer import send_templated
 from candor.privacy.models import Consent
 from candor.privacy.notices import notice_email
-from candor.privacy.policy import mail_sender, policy
+from candor.privacy.policy import policy
 
 
 def consents_expiring(today: dt.date) -> QuerySet[Consent]:
@@ -48,27 +46,6 @@ def consent_renewal_ask(*, actor: Actor, consent: Consent) -> bool:
         return False
     purpose = policy().purpose(consent.purpose)
     language = consent.language or "nl"
-    rules = policy()
-    with translation.override(language):
-        context = {
-            "person": consent.person,
-            "purpose": purpose.label.get(language),
-            "expires_on": consent.expires_on,
-            "text": consent.text_shown,
-            "controller": rules.controller,
-            "dpo": rules.dpo,
-        }
-        subject = render_to_string("privacy/email/consent_renewal_subject.txt", context).strip()
-        text = render_to_string("privacy/email/consent_renewal.txt", context)
-        html = render_to_string("privacy/email/consent_renewal.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=mail_sender(),
-        to=[address],
-        reply_to=[rules.controller.email],
-    )
-    message.attach_alternative(html, "text/html")
     with transaction.atomic():
         Consent.objects.filter(pk=consent.pk).update(renewal_asked_at=clock.now())
         audit_record(
@@ -79,7 +56,18 @@ def consent_renewal_ask(*, actor: Actor, consent: Consent) -> bool:
             subject=str(consent.person.pseudonym),
             detail={"purpose": consent.purpose},
         )
-        message.send()  # inside: if sending fails, the question is not marked as asked
+        # inside: if sending fails, the question is not marked as asked
+        send_templated(
+            template="privacy/email/consent_renewal",
+            language=language,
+            to=address,
+            context={
+                "person": consent.person,
+                "purpose": purpose.label.get(language),
+                "expires_on": consent.expires_on,
+                "text": consent.text_shown,
+            },
+        )
     return True
 
 
