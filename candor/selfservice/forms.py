@@ -25,6 +25,7 @@ from candor.privacy.models import RestrictionGround
 from candor.privacy.policy import policy
 from candor.recruitment.models import CandidateProfile
 from candor.rights.models import Kind
+from candor.rights.rectification import ADDRESS_FIELDS, PROFILE_FIELDS
 
 
 class RegistrationForm(forms.Form):
@@ -109,16 +110,9 @@ class SitePasswordResetForm(PasswordResetForm):
             super().send_mail(*args, **kwargs)
 
 
-# The profile form: one form field per rectification path (see candor.rights.rectification).
+# The profile form: one form field per rectification path (the address and profile fields are
+# rectification's own; the person fields are the ones a person sees of PERSON_EDITABLE).
 PERSON_FIELDS = ("first_name", "last_name", "birth_date", "nationality")
-ADDRESS_FIELDS = ("street", "number", "box", "postcode", "city", "country")
-PROFILE_FIELDS = (
-    "desired_function",
-    "current_function",
-    "current_employer",
-    "available_from",
-    "summary",
-)
 
 
 def _formfield(model: type[models.Model], name: str) -> forms.Field:
