@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -52,8 +53,35 @@ def _belgian_fast(cleaned: str, region: str) -> str | None:
     m = _BELGIAN.fullmatch(compact)
     if m is None or (compact[0] == "0" and region != "BE"):
         return None
-    number = phonenumbers.PhoneNumber(country_code=32, national_number=int(m[1]))
-    return f"+32{m[1]}" if phonenumbers.is_valid_number(number) else None
+    national = m[1]
+    if _BELGIAN_MOBILE(national):
+        return f"+32{national}"
+    number = phonenumbers.PhoneNumber(country_code=32, national_number=int(national))
+    return f"+32{national}" if phonenumbers.is_valid_number(number) else None
+
+
+def _matches(desc: phonenumbers.PhoneNumberDesc) -> Callable[[str], bool]:
+    """Whether a national number fits a kind of number in the library's metadata, tested as
+    ``phonenumbers`` tests it (length among the possible ones, then the whole pattern)."""
+    lengths = frozenset(desc.possible_length or ())
+    pattern = re.compile(desc.national_number_pattern or "(?!)")
+    return lambda national: (
+        (not lengths or len(national) in lengths) and bool(pattern.fullmatch(national))
+    )
+
+
+def _belgian_mobile() -> Callable[[str], bool]:
+    """Most numbers imported are Belgian mobiles: a national number that fits both Belgium's
+    general pattern and its mobile one is valid (``phonenumbers.is_valid_number`` finds its
+    type), in two regular expressions instead of a dozen; any other goes the full way."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("BE")
+    if meta is None or meta.general_desc is None or meta.mobile is None:  # pragma: no cover
+        return lambda _national: False
+    general, mobile = _matches(meta.general_desc), _matches(meta.mobile)
+    return lambda national: general(national) and mobile(national)
+
+
+_BELGIAN_MOBILE = _belgian_mobile()
 
 
 def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:

@@ -1,9 +1,10 @@
 """Run a generator in a second process and consume its items here, so two cores share the work.
 
 ``read_ahead(produce)`` forks a child that iterates ``produce()`` and sends its items back in
-pickled chunks through a pipe. The child pickles while the consumer works, and the pipe is
-enlarged to hold a few chunks, so the consumer finds the next chunk ready instead of waiting
-for it to be pickled; a full pipe makes the child wait, so memory stays flat. The child must not
+pickled chunks through a pipe. The child pickles while the consumer works; a thread of the
+consumer empties the pipe into a queue of up to ``BUFFERED`` chunks, so the child keeps going
+while the consumer is busy with a long piece of work, and the consumer finds the next chunk
+ready; a full queue makes the child wait, so memory stays bounded. The child must not
 touch the database: it only reads files and computes. An exception in the child is raised again
 in the consumer, where the items stop. Where forking is unavailable or unsafe the generator
 runs here.
@@ -16,6 +17,7 @@ import dataclasses
 import multiprocessing
 import operator
 import pickle
+import queue
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +25,7 @@ from typing import Any
 
 CHUNK = 250
 PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
+BUFFERED = 400  # chunks received and not yet used: 100,000 records at most
 
 
 def sent_by_fields[C: type](cls: C) -> C:
@@ -74,6 +77,38 @@ def _enlarge(connection: Any) -> None:
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
+class _Drain:
+    """A thread that empties the pipe as fast as the child fills it (reading releases the GIL),
+    so the child never waits while the consumer is busy with a long stretch of work (a batch
+    written to the database). The chunks wait in ``chunks``, still pickled, up to ``BUFFERED``
+    of them; None marks the end of the stream."""
+
+    def __init__(self, receive: Any) -> None:
+        self.receive = receive
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=BUFFERED)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="read-ahead", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                self.chunks.put(self.receive.recv_bytes())
+        except (EOFError, OSError):
+            pass
+        finally:
+            self.chunks.put(None)
+
+    def close(self) -> None:
+        """Once the child has exited: let a thread blocked on a full queue finish."""
+        self.stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.chunks.get_nowait()
+        self.thread.join()
+        self.receive.close()
+
+
 def read_ahead[T](
     produce: Callable[[], Iterable[T]], *, chunk: int = CHUNK, fork: bool | None = None
 ) -> Iterator[T]:
@@ -94,15 +129,16 @@ def read_ahead[T](
     child = context.Process(target=_produce, args=(produce, send, chunk), daemon=True)
     child.start()
     send.close()  # the child holds the only writing end: its exit ends the stream
+    drain = _Drain(receive)
     try:
         while True:
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
+            raw = drain.chunks.get()
+            if raw is None:
                 child.join()
                 raise ReadAheadFailed(
                     f"the reading process stopped unexpectedly (exit code {child.exitcode})"
-                ) from None
+                )
+            kind, payload = pickle.loads(raw)  # noqa: S301 - our own child's output
             if kind == "items":
                 yield from payload
             elif kind == "done":
@@ -110,7 +146,7 @@ def read_ahead[T](
             else:
                 raise payload
     finally:
-        receive.close()
         if child.is_alive():
             child.terminate()
         child.join()
+        drain.close()

@@ -33,6 +33,7 @@ from candor.recruitment.intake import (
     candidates_write,
     new_person,
     packed,
+    person_sealer,
 )
 from candor.recruitment.records import CandidateRecord, RecordInvalid, clean_candidate
 
@@ -131,6 +132,7 @@ def prepare(
     """Clean what a format read and, given the ``source``, build what each record becomes if
     it is a new person (while ``hint`` says it pays); no database needed, so it can run in
     another process."""
+    sealer = person_sealer() if source is not None else None
     for item in items:
         if item.record is None:
             yield Prepared(item.where, None, item.error)
@@ -141,7 +143,7 @@ def prepare(
             yield Prepared(item.where, None, exc.summary())
             continue
         build = source is not None and (hint is None or hint.build)
-        new = packed(new_person(record, source)) if build and source else None
+        new = packed(new_person(record, source, sealer, today=today)) if build and source else None
         yield Prepared(item.where, record, new=new)
 
 

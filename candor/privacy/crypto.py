@@ -147,10 +147,28 @@ def _wrap_aad(pseudonym: uuid.UUID) -> bytes:
     return b"candor:personkey:" + pseudonym.bytes
 
 
-def wrap(data_key: bytes, pseudonym: uuid.UUID, masters: MasterKeys) -> tuple[str, bytes]:
+def wrap(
+    data_key: bytes, pseudonym: uuid.UUID, masters: MasterKeys, *, master: AESGCM | None = None
+) -> tuple[str, bytes]:
+    """``master``: the current master key's cipher, when the caller wraps many keys."""
     nonce = os.urandom(NONCE)
-    sealed = AESGCM(masters.keys[masters.current]).encrypt(nonce, data_key, _wrap_aad(pseudonym))
+    master = master or AESGCM(masters.keys[masters.current])
+    sealed = master.encrypt(nonce, data_key, _wrap_aad(pseudonym))
     return masters.current, nonce + sealed
+
+
+class KeyMaker:
+    """New person keys in numbers (an import's reading process makes one per new person): the
+    master key is read and its cipher built once. Each ``new`` gives the person's cipher and
+    the key's stored form, (master key id, wrapped key), for ``keys_store``."""
+
+    def __init__(self) -> None:
+        self.masters = master_keys()
+        self.master = AESGCM(self.masters.keys[self.masters.current])
+
+    def new(self, pseudonym: uuid.UUID) -> tuple[AESGCM, tuple[str, bytes]]:
+        data_key = AESGCM.generate_key(bit_length=256)
+        return AESGCM(data_key), wrap(data_key, pseudonym, self.masters, master=self.master)
 
 
 def unwrap(key_id: str, wrapped: bytes, pseudonym: uuid.UUID, masters: MasterKeys) -> bytes:
@@ -354,24 +372,33 @@ def key_ensure(pseudonym: uuid.UUID, *, new: bool = False) -> AESGCM:
 def keys_create(pseudonyms: list[uuid.UUID]) -> dict[uuid.UUID, AESGCM]:
     """Keys for people about to be inserted (bulk loaders): one multi-row INSERT (``COPY`` on
     PostgreSQL) for the lot, cached like ``key_ensure``'s; returns them."""
-    from candor.core.bulk import insert_rows
 
     if not pseudonyms:
         return {}
-    masters = master_keys()
-    now = clock.now()
+    maker = KeyMaker()
     made: dict[uuid.UUID, AESGCM] = {}
     rows = []
     for p in pseudonyms:
-        data_key = AESGCM.generate_key(bit_length=256)
-        key_id, wrapped = wrap(data_key, p, masters)
-        rows.append((p, key_id, wrapped, now))
-        made[p] = AESGCM(data_key)
-    insert_rows(
-        _person_key_model(), rows, columns=["pseudonym", "master_key_id", "wrapped", "created_at"]
-    )
+        made[p], stored = maker.new(p)
+        rows.append((p, *stored))
+    keys_store(rows)
     _remember(made)
     return made
+
+
+def keys_store(rows: list[tuple[uuid.UUID, str, bytes]]) -> None:
+    """Insert keys made by ``KeyMaker.new`` for people inserted in the same transaction:
+    (pseudonym, master key id, wrapped key) each, one multi-row INSERT (``COPY`` on
+    PostgreSQL). Their ciphers are not cached: they are read back when first needed."""
+    from candor.core.bulk import insert_rows
+
+    if rows:
+        now = clock.now()
+        insert_rows(
+            _person_key_model(),
+            [(*row, now) for row in rows],
+            columns=["pseudonym", "master_key_id", "wrapped", "created_at"],
+        )
 
 
 def keys_destroy(pseudonyms: Iterable[uuid.UUID]) -> int:

@@ -213,6 +213,42 @@ class EncryptedDecimalField(EncryptedMixin, models.DecimalField):  # type: ignor
         return self.get_db_prep_value(value, connection)
 
 
+class NewPersonSealer:
+    """Encrypts, ahead of the insert, the encrypted columns of a new person's row with a key
+    made for them (``crypto.KeyMaker``): no database needed, so an import's reading process
+    does it beside the writer. ``columns`` are the row's attnames in order; the caller
+    inserts the key ``seal`` returns (``crypto.keys_store``) with the row, in one transaction.
+    ``bulk.insert_rows`` leaves values that already are tokens as they are."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        self.sealed: list[tuple[int, Any]] = [
+            (i, by_attname[name])
+            for i, name in enumerate(columns)
+            if hasattr(by_attname[name], "seal_column")
+        ]
+        self.maker: crypto.KeyMaker | None = None
+        if self.sealed and crypto.encryption_enabled():
+            self.maker = crypto.KeyMaker()
+
+    def seal(self, values: list[Any], pseudonym: uuid.UUID) -> tuple[str, bytes] | None:
+        """Seal ``values`` in place; the person's stored key, or None when no value needed one
+        (no key is made for a person with nothing encrypted, as ``seal_column`` does) or
+        encryption is off (``seal_column`` then stores the plain text)."""
+        if self.maker is None:
+            return None
+        cipher = stored = None
+        for index, f in self.sealed:
+            value = values[index]
+            if value is None or value == "":
+                continue
+            if cipher is None:
+                cipher, stored = self.maker.new(pseudonym)
+            text = f.to_text(f.to_python(value))
+            values[index] = crypto.seal_with(cipher, text, f.context, pseudonym)
+        return stored
+
+
 def encrypted_fields(model: type[models.Model]) -> list[Any]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedMixin)]
 

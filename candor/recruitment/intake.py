@@ -16,6 +16,7 @@ callers that want one bad record not to sink its neighbours retry record by reco
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pickle
@@ -33,6 +34,8 @@ from candor.core.actor import Actor
 from candor.core.bulk import insert_rows
 from candor.people.models import Address, ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
+from candor.privacy.crypto import keys_store
+from candor.privacy.fields import NewPersonSealer
 from candor.privacy.notices import notice_duties_open
 from candor.privacy.retention import candidate_kept_until, retention_refresh
 from candor.privacy.suppression import SUPPRESSED, suppression_matches
@@ -102,10 +105,10 @@ PERSON_COLUMNS = (
 )
 
 
-def _person_values(r: CandidateRecord) -> tuple[Any, ...]:
+def _person_values(r: CandidateRecord, today: dt.date | None = None) -> tuple[Any, ...]:
     """A new person's row after (pseudonym, provenance_id), in ``PERSON_COLUMNS`` order; the
     retention date is computed as the row is built (R5.1)."""
-    kept = candidate_kept_until(r.birth_date, clock.today())
+    kept = candidate_kept_until(r.birth_date, today or clock.today())
     return (
         r.first_name,
         r.last_name,
@@ -217,11 +220,13 @@ class _Rows:
 
 
 class NewPerson(NamedTuple):
-    """What a record becomes if it turns out to be a new person, short of the keys: built by
-    ``new_person`` ahead of the write (an import builds it in its reading process, beside the
-    writer; a tuple of plain values, cheap to send) and used only if the record is written as
-    it was then."""
+    """What a record becomes if it turns out to be a new person, short of the database keys:
+    built by ``new_person`` ahead of the write (an import builds it in its reading process,
+    beside the writer; a tuple of plain values, cheap to send) and used only if the record is
+    written as it was then. Its encrypted values are already sealed with a key made for it."""
 
+    pseudonym: bytes  # the UUID's 16 bytes (a ``uuid.UUID`` costs more to send)
+    key: tuple[str, bytes] | None  # the person key to store (``crypto.keys_store``), if any
     person: tuple[Any, ...]  # PERSON_COLUMNS after (pseudonym, provenance_id)
     sections: Sections  # the profile included
     counts: dict[str, int]  # rows per table, for the audit event
@@ -235,12 +240,33 @@ def packed(new: NewPerson) -> bytes:
     return pickle.dumps(new, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def new_person(r: CandidateRecord, source: ProvenanceSpec) -> NewPerson:
+def person_sealer() -> NewPersonSealer:
+    """What seals a new person's row (``new_person``); make one per run or batch: it reads the
+    master key once."""
+    return NewPersonSealer(Person, PERSON_COLUMNS[2:])
+
+
+def new_person(
+    r: CandidateRecord,
+    source: ProvenanceSpec,
+    sealer: NewPersonSealer | None = None,
+    *,
+    today: dt.date | None = None,
+) -> NewPerson:
     sections = _sections(r, existing=None)
     sections[0].append(_profile_values(r))
     entry = document_for_record(0, r, source_kind=source.kind, source_name=source.name).columns()
+    pseudonym = uuid.UUID(bytes=os.urandom(16), version=4)
+    person = list(_person_values(r, today))
+    key = (sealer or person_sealer()).seal(person, pseudonym)
     return NewPerson(
-        _person_values(r), sections, _counts(sections), entry, (source.kind, source.name)
+        pseudonym.bytes,
+        key,
+        tuple(person),
+        sections,
+        _counts(sections),
+        entry,
+        (source.kind, source.name),
     )
 
 
@@ -343,13 +369,6 @@ def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
     return matches
 
 
-def _pseudonyms(count: int) -> list[uuid.UUID]:
-    """``count`` random (version 4) UUIDs, as ``uuid.uuid4`` makes them, from one read of the
-    system's random source instead of one each."""
-    pool = os.urandom(16 * count)
-    return [uuid.UUID(bytes=pool[i : i + 16], version=4) for i in range(0, 16 * count, 16)]
-
-
 def _last_person_id() -> int:
     """The highest key the person table holds (0 when empty)."""
     with connection.cursor() as cursor:
@@ -436,6 +455,8 @@ class _Batch:
         self.rows = _Rows()
         self.prov_id: int | None = None  # stored on first use: a run adding nothing leaves none
         self.new_entries: list[Entry] = []  # search entries of people created here
+        self.sealer: NewPersonSealer | None = None  # for records built here, made when needed
+        self.today = clock.today()
 
     def reject(self, i: int, message: str, person_id: int | None = None) -> None:
         self.outcomes[i] = WriteOutcome(REJECTED, person_id=person_id, message=message)
@@ -541,7 +562,14 @@ class _Batch:
             return
         prov_id = self.prov_id = self.source.row().pk
         built = [self._new_person(i) for i in new_indexes]
-        pseudonyms = _pseudonyms(len(new_indexes))
+        pseudonyms = [uuid.UUID(bytes=new.pseudonym) for new in built]
+        keys_store(
+            [
+                (pseudonym, *new.key)
+                for pseudonym, new in zip(pseudonyms, built, strict=True)
+                if new.key is not None
+            ]
+        )
         last = _last_person_id()
         insert_rows(
             Person,
@@ -579,7 +607,9 @@ class _Batch:
         if isinstance(new, bytes):  # from ``packed``, built by this program's reading process
             new = pickle.loads(new)  # noqa: S301
         if new is None or new.source != (source.kind, source.name):
-            new = new_person(self.records[i], source)
+            if self.sealer is None:
+                self.sealer = person_sealer()
+            new = new_person(self.records[i], source, self.sealer, today=self.today)
         return new
 
     def merge_existing(self) -> None:

@@ -103,3 +103,23 @@ def test_a_consumer_that_stops_early_does_not_leave_the_child_running() -> None:
     stream.close()  # runs the generator's clean-up: the child is terminated and reaped
 
     assert multiprocessing.active_children() == []
+
+
+def test_the_child_finishes_reading_while_the_consumer_is_busy(tmp_path: Path) -> None:
+    """More items than the pipe holds (about 4 MB pickled) are made while the consumer works
+    on the first one: they wait in this process, so the reader never idles behind a writer
+    busy with a batch."""
+    done = tmp_path / "done"
+
+    def produce() -> Iterator[str]:
+        yield from (f"{i:01000d}" for i in range(4_000))  # distinct: pickled in full
+        done.write_text("all made")
+
+    stream = read_ahead(produce, chunk=100)
+    assert next(stream) == "0" * 1_000
+    deadline = 200
+    while not done.exists() and deadline:  # the consumer takes no further item meanwhile
+        threading.Event().wait(0.05)
+        deadline -= 1
+    assert done.exists(), "the child waited for the consumer"
+    assert sum(1 for _ in stream) == 3_999
