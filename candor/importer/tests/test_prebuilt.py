@@ -89,3 +89,58 @@ def test_new_person_rows_are_built_ahead_only_while_batches_create_people() -> N
     assert next(read).new is None
     hint.seen(created=100, written=1000)
     assert next(read).new is not None
+
+
+@pytest.mark.req("R7.1")
+def test_people_built_by_the_reading_process_are_stored_encrypted_each_with_their_key(
+    run_import: Callable[..., Run], write_csv: Callable[..., Path]
+) -> None:
+    """The reading process seals birth dates with a key it makes per new person: the database
+    holds tokens, one stored key per person opens them, a person without a birth date gets
+    none, and once a person is erased a copy of their token cannot be read."""
+    from django.db import connection
+
+    from candor.core.actor import Actor
+    from candor.privacy import crypto
+    from candor.privacy.erasure import person_erase
+    from candor.privacy.models import PersonKey
+
+    rows = [
+        {
+            "first_name": "Lotte",
+            "last_name": "Janssens",
+            "email": "lotte.janssens@example.com",
+            "birth_date": "14/03/1987",
+        },
+        {
+            "first_name": "Thomas",
+            "last_name": "Lambert",
+            "email": "thomas.lambert@example.com",
+            "birth_date": "1990-11-02",
+        },
+        {"first_name": "Noor", "last_name": "Maes", "email": "noor.maes@example.com"},
+    ]
+    assert run_import(write_csv(rows)).summary.startswith("3 records: 3 created")
+
+    def stored_birth(person_id: int) -> str | None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT birth_date FROM people_person WHERE id = %s", [person_id])
+            return cursor.fetchone()[0]
+
+    lotte, thomas, noor = (person_by_email(r["email"]) for r in rows)
+    assert crypto.is_token(stored_birth(lotte.pk))
+    assert "1987" not in str(stored_birth(lotte.pk))
+    assert crypto.token_pseudonym(stored_birth(thomas.pk)) == thomas.pseudonym
+    assert (lotte.birth_date.isoformat(), thomas.birth_date.isoformat()) == (
+        "1987-03-14",
+        "1990-11-02",
+    )
+    assert stored_birth(noor.pk) is None
+    keys = set(PersonKey.objects.values_list("pseudonym", flat=True))
+    assert keys == {lotte.pseudonym, thomas.pseudonym}
+
+    token = stored_birth(thomas.pk)
+    person_erase(actor=Actor.system("test"), person=thomas.pk, reason="test")
+    crypto.forget_all()
+    assert not PersonKey.objects.filter(pseudonym=thomas.pseudonym).exists()
+    assert crypto.unseal(str(token), context="people_person.birth_date") is None
