@@ -29,13 +29,15 @@ from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.intake import (
     REJECTED,
+    PackedRecord,
+    Record,
     WriteOutcome,
     candidates_write,
     new_person,
     packed,
     person_sealer,
 )
-from candor.recruitment.records import CandidateRecord, RecordInvalid, clean_candidate
+from candor.recruitment.records import RecordInvalid, clean_candidate
 
 
 @dataclass(slots=True)
@@ -66,7 +68,7 @@ class ImportSummary:
 
 # One record to write: where it was read, the record, what it becomes if new (intake's
 # ``packed`` NewPerson, or None).
-Pending = tuple[str, CandidateRecord, bytes | None]
+Pending = tuple[str, Record, bytes | None]
 
 
 def _write(
@@ -96,7 +98,7 @@ class Prepared:
     """One record read and cleaned, or why it cannot be stored."""
 
     where: str
-    record: CandidateRecord | None
+    record: Record | None
     error: str = ""
     new: bytes | None = None  # the rows and index entry if the record is a new person (packed)
 
@@ -142,9 +144,13 @@ def prepare(
         except RecordInvalid as exc:
             yield Prepared(item.where, None, exc.summary())
             continue
-        build = source is not None and (hint is None or hint.build)
-        new = packed(new_person(record, source, sealer, today=today)) if build and source else None
-        yield Prepared(item.where, record, new=new)
+        if source is None or (hint is not None and not hint.build):
+            yield Prepared(item.where, record)
+            continue
+        # Likely new: the writer gets the rows it becomes, and the record packed (it opens it
+        # only to merge or fold it).
+        new = packed(new_person(record, source, sealer, today=today))
+        yield Prepared(item.where, PackedRecord(record), new=new)
 
 
 def import_items(
@@ -217,6 +223,7 @@ def import_prepared(
 
 
 GC_THRESHOLD = 100_000
+RESTART_EVERY = 2  # batches between starts of the write-ahead log (see ``_Checkpointer``)
 
 
 class _Checkpointer:
@@ -232,6 +239,9 @@ class _Checkpointer:
 
     def __init__(self) -> None:
         self.wake = threading.Event()
+        self.caught_up = threading.Condition()
+        self.requested = 0  # batches committed
+        self.completed = 0  # batches a finished checkpoint covered
         self.stop = False
         self.name = ""
         self.thread: threading.Thread | None = None
@@ -255,8 +265,12 @@ class _Checkpointer:
             while True:
                 self.wake.wait()
                 self.wake.clear()
+                covered = self.requested
                 with contextlib.suppress(sqlite3.Error):  # tried again after the next batch
                     aside.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                with self.caught_up:
+                    self.completed = covered
+                    self.caught_up.notify_all()
                 if self.stop:
                     return
         finally:
@@ -270,7 +284,14 @@ class _Checkpointer:
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, args=(self.name,), daemon=True)
             self.thread.start()
+        self.requested += 1
         self.wake.set()
+        if self.requested % RESTART_EVERY == 0:
+            # Wait for a checkpoint of everything committed: the next transaction then starts
+            # the log over instead of growing it (a long log makes every page look-up and
+            # commit slower; it reached 1 GB in an import of 100,000 people).
+            with self.caught_up:
+                self.caught_up.wait_for(lambda: self.completed >= self.requested, timeout=60)
 
     def finish(self) -> None:
         if self.thread is not None:

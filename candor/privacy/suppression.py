@@ -35,7 +35,7 @@ import hmac
 import json
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -140,10 +140,25 @@ def suppression_matches(
     """The given identifiers that are suppressed, as ``(kind, value)`` pairs. Values must be
     normalised as ``clean_candidate`` leaves them (lower-case e-mail, E.164 phone, normalised
     URL). One query for any number of them: intake calls this once per batch."""
+    return suppressed_among(identifier_digests(emails=emails, phones=phones, urls=urls))
+
+
+def identifier_digests(
+    *,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    urls: Iterable[str] = (),
+) -> dict[str, Identifier]:
+    """Digest → ``(kind, value)`` for normalised identifiers, computed without the database (an
+    import's reading process computes them for each record, beside the writer)."""
     wanted = [(SuppressionKind.EMAIL.value, e) for e in emails]
     wanted += [(SuppressionKind.PHONE.value, p) for p in phones]
     wanted += [(SuppressionKind.URL.value, u) for u in urls]
-    by_digest = _digests(wanted)
+    return _digests(wanted)
+
+
+def suppressed_among(by_digest: Mapping[str, Identifier]) -> set[Identifier]:
+    """Which of these identifiers (from ``identifier_digests``) are suppressed: one query."""
     return {by_digest[d] for d in _live(list(by_digest))}
 
 

@@ -38,7 +38,12 @@ from candor.privacy.crypto import keys_store
 from candor.privacy.fields import NewPersonSealer
 from candor.privacy.notices import notice_duties_open
 from candor.privacy.retention import candidate_kept_until, retention_refresh
-from candor.privacy.suppression import SUPPRESSED, suppression_matches
+from candor.privacy.suppression import (
+    SUPPRESSED,
+    Identifier,
+    identifier_digests,
+    suppressed_among,
+)
 from candor.recruitment.models import (
     CandidateProfile,
     Education,
@@ -50,6 +55,7 @@ from candor.recruitment.records import (
     CandidateRecord,
     EducationData,
     ExperienceData,
+    contact_keys,
 )
 from candor.search.documents import Entry, document_for_record
 from candor.search.services import search_index, search_store
@@ -270,6 +276,56 @@ def new_person(
     )
 
 
+class PackedRecord:
+    """A cleaned record as an import's reading process sends it when it is likely new: what
+    classifying it needs (identifiers and their suppression digests, name key, birth date,
+    warnings) in the clear, the whole record pickled. The writer opens the record (``opened``)
+    only when it merges or folds it; a new person is written from its ``NewPerson``."""
+
+    __slots__ = (
+        "birth_date",
+        "digests",
+        "emails",
+        "mobiles",
+        "name_key",
+        "packed",
+        "phones",
+        "urls",
+        "warnings",
+    )
+
+    def __init__(self, r: CandidateRecord) -> None:
+        self.emails, self.phones, self.mobiles, self.urls = r.emails, r.phones, r.mobiles, r.urls
+        self.name_key, self.birth_date, self.warnings = r.name_key, r.birth_date, r.warnings
+        self.digests = record_digests(r)
+        self.packed = pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpack, tuple(getattr(self, name) for name in self.__slots__))
+
+    def contact_keys(self) -> list[tuple[str, str]]:
+        return contact_keys(self.emails, self.phones, self.mobiles)
+
+    def opened(self) -> CandidateRecord:
+        return pickle.loads(self.packed)  # noqa: S301 - built by this program's reading process
+
+
+def _unpack(*values: Any) -> PackedRecord:
+    packed = object.__new__(PackedRecord)
+    for name, value in zip(PackedRecord.__slots__, values, strict=True):
+        setattr(packed, name, value)
+    return packed
+
+
+def record_digests(r: CandidateRecord | PackedRecord) -> dict[str, Identifier]:
+    """The suppression digests of a record's identifiers (R6.11)."""
+    return identifier_digests(emails=r.emails, phones=(*r.phones, *r.mobiles), urls=r.urls)
+
+
+# What ``candidates_write`` takes: cleaned records, or records packed by the reading process.
+Record = CandidateRecord | PackedRecord
+
+
 def _snapshot(person_ids: set[int]) -> dict[int, dict]:
     """What existing people already hold, in one query per table."""
     snap: dict[int, dict] = {
@@ -345,7 +401,7 @@ def _holders(values: list[str]) -> list[tuple[str, int]]:
         return cursor.fetchall()
 
 
-def _find_matches(records: list[CandidateRecord]) -> dict[int, set[int]]:
+def _find_matches(records: Sequence[Record]) -> dict[int, set[int]]:
     """Record index → ids of existing people sharing an e-mail or phone (or name + birth date)."""
     wanted: dict[str, list[int]] = defaultdict(list)
     by_name: dict[tuple, list[int]] = defaultdict(list)
@@ -441,10 +497,11 @@ class _Batch:
         self,
         actor: Actor,
         source: ProvenanceSpec,
-        records: list[CandidateRecord],
+        records: Sequence[Record],
         prebuilt: Sequence[NewPerson | bytes | None] | None,
     ):
-        self.actor, self.source, self.records = actor, source, records
+        self.actor, self.source = actor, source
+        self.records: list[Record] = list(records)
         self.prebuilt = prebuilt
         self.changed: set[int] = set()  # records changed here: what was built for them is stale
         self.outcomes: list[WriteOutcome | None] = [None] * len(records)
@@ -458,6 +515,13 @@ class _Batch:
         self.sealer: NewPersonSealer | None = None  # for records built here, made when needed
         self.today = clock.today()
 
+    def full(self, i: int) -> CandidateRecord:
+        """Record ``i`` itself, opened if it came packed (a merge or fold needs all of it)."""
+        r = self.records[i]
+        if isinstance(r, PackedRecord):
+            r = self.records[i] = r.opened()
+        return r
+
     def reject(self, i: int, message: str, person_id: int | None = None) -> None:
         self.outcomes[i] = WriteOutcome(REJECTED, person_id=person_id, message=message)
 
@@ -467,11 +531,10 @@ class _Batch:
         """Reject records holding an identifier on the suppression list (R6.11): one query for
         the whole batch. Each is reported and audited (the kinds matched, never the value)."""
         records = self.records
-        hits = suppression_matches(
-            emails=[e for r in records for e in r.emails],
-            phones=[p for r in records for p in (*r.phones, *r.mobiles)],
-            urls=[u for r in records for u in r.urls],
-        )
+        by_digest: dict[str, Identifier] = {}
+        for r in records:
+            by_digest.update(r.digests if isinstance(r, PackedRecord) else record_digests(r))
+        hits = suppressed_among(by_digest)
         if not hits:
             return
         for i, r in enumerate(records):
@@ -525,13 +588,13 @@ class _Batch:
         for i, pid in list(self.targets.items()):
             if pid in first_for:  # several rows of this batch for one person: merge them once
                 self.folded[i] = first_for[pid]
-                _union(self.records[first_for[pid]], self.records[i])
+                _union(self.full(first_for[pid]), self.full(i))
                 self.changed.add(first_for[pid])
                 del self.targets[i]
             else:
                 first_for[pid] = i
 
-    def _fold_within_batch(self, i: int, r: CandidateRecord, first_of: dict[str, int]) -> None:
+    def _fold_within_batch(self, i: int, r: Record, first_of: dict[str, int]) -> None:
         keys = [v for _k, v in r.contact_keys()] or [f"{r.name_key}|{r.birth_date}"]
         earlier = next((first_of[k] for k in keys if k in first_of), None)
         if earlier is None:
@@ -545,7 +608,7 @@ class _Batch:
             )
         else:
             self.folded[i] = earlier
-            _union(self.records[earlier], r)
+            _union(self.full(earlier), self.full(i))
             self.changed.add(earlier)
             for k in keys:  # a later row may be linked to this one by its phone only
                 first_of.setdefault(k, earlier)
@@ -609,7 +672,7 @@ class _Batch:
         if new is None or new.source != (source.kind, source.name):
             if self.sealer is None:
                 self.sealer = person_sealer()
-            new = new_person(self.records[i], source, self.sealer, today=self.today)
+            new = new_person(self.full(i), source, self.sealer, today=self.today)
         return new
 
     def merge_existing(self) -> None:
@@ -623,7 +686,7 @@ class _Batch:
         }
         person_updates, profile_updates = [], []
         for i, pid in self.targets.items():
-            r, person = self.records[i], self.existing[pid]
+            r, person = self.full(i), self.existing[pid]
             filled, conflicts = _merge_scalars(person, r, PERSON_FIELDS)
             if not person.is_candidate:
                 person.is_candidate = True
@@ -718,7 +781,7 @@ def candidates_write(
     *,
     actor: Actor,
     source: ProvenanceSpec,
-    records: list[CandidateRecord],
+    records: Sequence[Record],
     on_duplicate: str = "merge",
     prebuilt: Sequence[NewPerson | bytes | None] | None = None,
 ) -> list[WriteOutcome]:

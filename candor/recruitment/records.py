@@ -118,9 +118,13 @@ class CandidateRecord:
 
     def contact_keys(self) -> list[tuple[str, str]]:
         """(kind, normalised value) pairs used to find duplicates."""
-        keys = [("email", e) for e in self.emails]
-        keys += [("phone", p) for p in self.phones + self.mobiles]
-        return keys
+        return contact_keys(self.emails, self.phones, self.mobiles)
+
+
+def contact_keys(emails: list[str], phones: list[str], mobiles: list[str]) -> list[tuple[str, str]]:
+    keys = [("email", e) for e in emails]
+    keys += [("phone", p) for p in phones + mobiles]
+    return keys
 
 
 class RecordInvalid(Exception):

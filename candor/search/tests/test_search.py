@@ -298,6 +298,19 @@ def test_rebuild_restores_a_lost_index_with_the_same_answers(people):
     assert found(text="exact") == before
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="an FTS5 setting (SQLite only)")
+def test_the_sqlite_index_merges_sixteen_segments_at_a_time_also_after_a_rebuild(people):
+    def policy() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT k, v FROM search_candidate_config WHERE k LIKE '%merge'")
+            return dict(cursor.fetchall())
+
+    assert policy() == {"automerge": 16, "crisismerge": 32}
+    search_rebuild()
+    assert policy() == {"automerge": 16, "crisismerge": 32}
+    assert found(text="exact")
+
+
 def test_the_rebuild_command_reports_what_it_indexed(people):
     out = StringIO()
     call_command("search", "rebuild", stdout=out)

@@ -31,7 +31,13 @@ class Command(BaseCommand):
             help="where the data came from: self, third-party, medium:NAME or partner:NAME",
         )
         parser.add_argument("--actor", default="", help="username of the staff member importing")
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            help="records per transaction (default 5000); a smaller batch holds the write lock "
+            "for less time while others use the database",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
