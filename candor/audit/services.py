@@ -32,23 +32,28 @@ class Event:
     detail: dict[str, Any] | None = None
 
 
-def _digest(prev_hash: str, seq: int, at: str, actor: str, event: Event | AuditEvent) -> str:
-    payload = json.dumps(
-        [
-            seq,
-            at,
-            actor,
-            event.action,
-            event.object_type,
-            str(event.object_id),
-            event.subject,
-            event.detail or {},
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
+def _canonical(value: Any) -> str:
+    """The JSON the chain hashes: sorted keys, no spaces, text as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _digest(
+    prev_hash: str,
+    seq: int,
+    at: str,
+    actor: str,
+    event: Event | AuditEvent,
+    *,
+    detail: str | None = None,
+) -> str:
+    """The event's hash. ``detail``: ``_canonical(event.detail or {})`` when the caller has it
+    (the list's JSON is its items' JSON joined, so the payload is the same either way)."""
+    head = _canonical(
+        [seq, at, actor, event.action, event.object_type, str(event.object_id), event.subject]
     )
+    if detail is None:
+        detail = _canonical(event.detail or {})
+    payload = f"{head[:-1]},{detail}]"
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
@@ -88,7 +93,8 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[dict[str
     seq, prev = head.seq, head.hash
     for event in events:
         seq += 1
-        digest = _digest(prev, seq, at_text, who, event)
+        detail = _canonical(event.detail or {})  # stored as hashed: one serialisation
+        digest = _digest(prev, seq, at_text, who, event, detail=detail)
         rows.append(
             (
                 seq,
@@ -98,16 +104,19 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[dict[str
                 event.object_type,
                 str(event.object_id),
                 event.subject,
-                event.detail or {},
+                detail,
                 prev,
                 digest,
             )
         )
         prev = digest
     # Imports write thousands: rows as tuples in one insert, no model instance each.
-    insert_rows(AuditEvent, rows, columns=COLUMNS)
+    insert_rows(AuditEvent, rows, columns=COLUMNS, ready=("detail",))
     # The head now stands at (seq, prev): a trigger moves it with every insert (migration 0003).
-    return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+    written = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+    for row, event in zip(written, events, strict=True):
+        row["detail"] = event.detail or {}
+    return written
 
 
 def audit_record(

@@ -114,7 +114,10 @@ def _complete(
 
 
 def _params(
-    fields: list[models.Field[Any, Any]], rows: Sequence[Mapping[str, Any]], connection: Any
+    fields: list[models.Field[Any, Any]],
+    rows: Sequence[Mapping[str, Any]],
+    connection: Any,
+    ready: Sequence[str] = (),
 ) -> list[Any]:
     """One sequence of database values per row, in ``fields`` order.
 
@@ -126,7 +129,7 @@ def _params(
         table: list[Any] = [[full[fields[0].attname]] for full in complete]
     else:
         table = list(map(itemgetter(*(f.attname for f in fields)), complete))
-    return _converted(fields, table, converted, connection)
+    return _converted(fields, table, {*converted, *ready}, connection)
 
 
 def _converted(
@@ -162,6 +165,7 @@ def _params_from_tuples(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     connection: Any,
+    ready: Sequence[str] = (),
 ) -> tuple[list[models.Field[Any, Any]], list[Any]] | None:
     """(fields, database values) for rows given as values in ``columns`` order, the other
     fields taking their defaults; None when a missing field has a callable default (one value
@@ -181,7 +185,7 @@ def _params_from_tuples(
     tail = tuple(fixed[f.attname] if f.attname in fixed else defaults[f.attname] for f in rest)
     table = [(*row, *tail) for row in rows] if tail else [tuple(row) for row in rows]
     fields = given + rest
-    return fields, _converted(fields, table, set(fixed), connection)
+    return fields, _converted(fields, table, {*fixed, *ready}, connection)
 
 
 def insert_rows(
@@ -190,13 +194,15 @@ def insert_rows(
     *,
     columns: Sequence[str] | None = None,
     using: str = "default",
+    ready: Sequence[str] = (),
 ) -> None:
     """INSERT ``rows`` (field attnames → values, e.g. ``person_id``) as new rows of ``model``.
 
     With ``columns`` (attnames), each row is instead a sequence of values in that order: the
     batch writers build them so, with no mapping per row. An automatic primary key is left to
-    the database unless every row gives it. Run it inside the caller's transaction, like
-    ``bulk_create``.
+    the database unless every row gives it. ``ready``: columns (with ``columns`` only) whose
+    values already are what the database stores (JSON text the caller serialised, say), passed
+    on unconverted. Run it inside the caller's transaction, like ``bulk_create``.
     """
     if not rows:
         return
@@ -207,8 +213,10 @@ def insert_rows(
     if unknown:  # a misspelt column would otherwise be dropped silently
         raise TypeError(f"{meta.label} has no column(s) {', '.join(sorted(unknown))}")
     built = None
+    if ready and (columns is None or not set(ready) <= set(columns)):
+        raise TypeError("ready columns must be among the columns given")
     if columns is not None:
-        built = _params_from_tuples(model, columns, rows, connection)  # type: ignore[arg-type]
+        built = _params_from_tuples(model, columns, rows, connection, ready)  # type: ignore[arg-type]
         if built is None:
             rows = [dict(zip(columns, row, strict=True)) for row in rows]
     if built is not None:
@@ -222,7 +230,7 @@ def insert_rows(
             and not all(row.get(pk.attname) is not None for row in mappings)
         )
         fields = [f for f in meta.concrete_fields if not (numbered_by_db and f is pk)]
-        params = _params(fields, mappings, connection)
+        params = _params(fields, mappings, connection, ready)
 
     quote = connection.ops.quote_name
     sql_columns = ", ".join(quote(str(f.column)) for f in fields)

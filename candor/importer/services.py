@@ -29,12 +29,12 @@ from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.intake import (
     REJECTED,
+    NewPerson,
     PackedRecord,
     Record,
     WriteOutcome,
     candidates_write,
     new_person,
-    packed,
     person_sealer,
 )
 from candor.recruitment.records import RecordInvalid, clean_candidate
@@ -67,8 +67,8 @@ class ImportSummary:
 
 
 # One record to write: where it was read, the record, what it becomes if new (intake's
-# ``packed`` NewPerson, or None).
-Pending = tuple[str, Record, bytes | None]
+# NewPerson, or None).
+Pending = tuple[str, Record, NewPerson | None]
 
 
 def _write(
@@ -100,7 +100,7 @@ class Prepared:
     where: str
     record: Record | None
     error: str = ""
-    new: bytes | None = None  # the rows and index entry if the record is a new person (packed)
+    new: NewPerson | None = None  # the rows and index entry if the record is a new person
 
 
 class Hint:
@@ -149,7 +149,7 @@ def prepare(
             continue
         # Likely new: the writer gets the rows it becomes, and the record packed (it opens it
         # only to merge or fold it).
-        new = packed(new_person(record, source, sealer, today=today))
+        new = new_person(record, source, sealer, today=today)
         yield Prepared(item.where, PackedRecord(record), new=new)
 
 

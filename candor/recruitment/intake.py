@@ -214,9 +214,16 @@ class _Rows:
         self.by_model: dict[type[models.Model], list[tuple[Any, ...]]] = {m: [] for m in SECTIONS}
 
     def add(self, person_id: int, prov_id: int, sections: Sections) -> None:
-        for model, rows in zip(SECTIONS, sections, strict=True):
-            if rows:
-                self.by_model[model] += [(person_id, prov_id, *values) for values in rows]
+        self.add_many([(person_id, sections)], prov_id)
+
+    def add_many(self, people: list[tuple[int, Sections]], prov_id: int) -> None:
+        """The sections of many people (person id, sections), one pass per table."""
+        for k, model in enumerate(SECTIONS):
+            self.by_model[model] += [
+                (person_id, prov_id, *values)
+                for person_id, sections in people
+                for values in sections[k]
+            ]
 
     def save(self) -> None:
         for model, rows in self.by_model.items():
@@ -238,12 +245,6 @@ class NewPerson(NamedTuple):
     counts: dict[str, int]  # rows per table, for the audit event
     entry: tuple[str, ...]  # the search index entry's columns
     source: tuple[str, str]  # (kind, name) the entry was built for
-
-
-def packed(new: NewPerson) -> bytes:
-    """``new`` as bytes to send to the writing process, which opens it only if it uses it (a
-    re-run finds every record already there and opens none)."""
-    return pickle.dumps(new, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def person_sealer() -> NewPersonSealer:
@@ -498,7 +499,7 @@ class _Batch:
         actor: Actor,
         source: ProvenanceSpec,
         records: Sequence[Record],
-        prebuilt: Sequence[NewPerson | bytes | None] | None,
+        prebuilt: Sequence[NewPerson | None] | None,
     ):
         self.actor, self.source = actor, source
         self.records: list[Record] = list(records)
@@ -646,10 +647,11 @@ class _Batch:
         # data not obtained from the person: they are to be informed (R2.2)
         notice_duties_open(person_ids=person_ids.values(), provenance=self.source.row(), new=True)
         code = self.source.code
-        rows, outcomes, entries, events = self.rows, self.outcomes, self.new_entries, self.events
+        outcomes, entries, events = self.outcomes, self.new_entries, self.events
+        people: list[tuple[int, Sections]] = []
         for i, new, pseudonym in zip(new_indexes, built, pseudonyms, strict=True):
             pid = person_ids[pseudonym]
-            rows.add(pid, prov_id, new.sections)
+            people.append((pid, new.sections))
             outcomes[i] = WriteOutcome(CREATED, pid)
             entries.append(Entry(pid, new.entry))
             events.append(
@@ -661,14 +663,13 @@ class _Batch:
                     {"source": code, "rows": new.counts},
                 )
             )
+        self.rows.add_many(people, prov_id)
 
     def _new_person(self, i: int) -> NewPerson:
         """What was built for record ``i`` ahead of the write, if it still holds; else built
         now."""
         source = self.source
         new = self.prebuilt[i] if self.prebuilt is not None and i not in self.changed else None
-        if isinstance(new, bytes):  # from ``packed``, built by this program's reading process
-            new = pickle.loads(new)  # noqa: S301
         if new is None or new.source != (source.kind, source.name):
             if self.sealer is None:
                 self.sealer = person_sealer()
@@ -783,13 +784,13 @@ def candidates_write(
     source: ProvenanceSpec,
     records: Sequence[Record],
     on_duplicate: str = "merge",
-    prebuilt: Sequence[NewPerson | bytes | None] | None = None,
+    prebuilt: Sequence[NewPerson | None] | None = None,
 ) -> list[WriteOutcome]:
     """Store cleaned records; one outcome per record, in order (R1.1, R2.1).
 
     ``on_duplicate="report"`` rejects records that match an existing person instead of merging
     (the API's create endpoint, where the caller decides). ``prebuilt``: for each record, what
-    ``new_person`` built for it ahead of the write (or ``packed``, or None), used if the
+    ``new_person`` built for it ahead of the write (or None), used if the
     record is new.
     """
     with source.forgotten_on_rollback(), transaction.atomic():

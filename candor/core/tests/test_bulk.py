@@ -154,3 +154,33 @@ def test_rows_given_as_tuples_in_column_order_store_the_same_as_mappings(
     assert sofie.pseudonym != jan.pseudonym
     with pytest.raises(TypeError, match="diplom"):
         insert_rows(Education, [(person.pk, "x")], columns=("person_id", "diplom"))
+
+
+def test_ready_columns_are_stored_as_given_and_read_back_through_the_field() -> None:
+    """An audit event's detail serialised by the caller (``ready``) is stored as that JSON,
+    not as a JSON string holding it, with tuples and with mappings alike."""
+    from candor.audit.models import AuditEvent
+
+    base = {
+        "at": clock.now(),
+        "actor": "system:test",
+        "action": "create",
+        "object_type": "people.person",
+        "object_id": "1",
+        "subject": "",
+        "prev_hash": "0" * 64,
+        "hash": "f" * 64,
+    }
+    columns = ("seq", *base, "detail")
+    with transaction.atomic():
+        insert_rows(
+            AuditEvent,
+            [(900_001, *base.values(), '{"rows":{"skill":2},"source":"self"}')],
+            columns=columns,
+            ready=("detail",),
+        )
+        with pytest.raises(TypeError, match="ready"):
+            insert_rows(AuditEvent, [{**base, "seq": 900_002}], ready=("detail",))
+
+    event = AuditEvent.objects.get(seq=900_001)
+    assert event.detail == {"rows": {"skill": 2}, "source": "self"}
