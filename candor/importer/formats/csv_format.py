@@ -62,9 +62,12 @@ def _languages(value: str) -> dict[str, str]:
     return result
 
 
+EMPTY_ROW = dict.fromkeys(COLUMNS, "")
+
+
 def row_to_record(row: dict[str, str]) -> CandidateRecord:
-    stripped = {name: (value or "").strip() for name, value in row.items()}
-    get = lambda name: stripped.get(name, "")  # noqa: E731
+    stripped = EMPTY_ROW | {name: (value or "").strip() for name, value in row.items()}
+    get = stripped.__getitem__  # every column is there: a missing one is empty
     education = []
     if get("education_diploma") or get("education_institution") or get("education_field"):
         education.append(
@@ -133,8 +136,8 @@ class CsvFormat:
         fh.seek(0)
         try:
             delimiter = ";" if sample.count(";") > sample.count(",") else ","
-            reader = csv.DictReader(fh, delimiter=delimiter)
-            header = [h.strip() for h in (reader.fieldnames or [])]
+            reader = csv.reader(fh, delimiter=delimiter)
+            header = [h.strip() for h in next(reader, [])]
             unknown = [h for h in header if h not in COLUMNS]
             missing = [h for h in REQUIRED if h not in header]
             if missing or unknown:
@@ -146,21 +149,22 @@ class CsvFormat:
                 raise FileRejected(
                     f"{path.name}: {'; '.join(problems)}. Expected columns: {', '.join(COLUMNS)}"
                 )
-            reader.fieldnames = header
+            width = len(header)
             while True:
                 try:
-                    row = next(reader)
+                    values = next(reader)
                 except StopIteration:
                     break
                 except (csv.Error, UnicodeDecodeError) as exc:
                     yield Item(f"{path.name}:{reader.line_num}", error=f"unreadable row ({exc})")
                     continue
-                where = f"{path.name}:{reader.line_num}"
-                if None in row:
-                    yield Item(where, error=f"{len(row[None])} more value(s) than columns")
-                    continue
-                if not any((v or "").strip() for v in row.values()):
+                if not any(v.strip() for v in values):
                     continue  # blank line
+                where = f"{path.name}:{reader.line_num}"
+                if len(values) > width:
+                    yield Item(where, error=f"{len(values) - width} more value(s) than columns")
+                    continue
+                row = dict(zip(header, values, strict=False))  # a short row: the rest is empty
                 try:
                     yield Item(where, record=row_to_record(row))
                 except ValueError as exc:
