@@ -17,6 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 
+from candor.core import normalise
 from candor.core.normalise import (
     normalise_email,
     normalise_iban,
@@ -92,6 +93,12 @@ def test_any_typed_e_mail_is_normalised_or_refused_with_a_validation_error(typed
     validate_email(stored)
     assert stored == stored.strip() == stored.lower()
     assert normalise_email(stored) == stored  # idempotent
+
+
+@given(st.from_regex(normalise._PLAIN_EMAIL, fullmatch=True).filter(lambda a: len(a) <= 254))
+def test_the_shortcut_for_plain_addresses_only_takes_what_django_accepts(address):
+    validate_email(address)  # raises if the shortcut let through what the validator refuses
+    assert normalise_email(address) == address.lower()
 
 
 @given(st.emails())
