@@ -150,7 +150,7 @@ def prepare(
         # Likely new: the writer gets the rows it becomes, and the record packed (it opens it
         # only to merge or fold it).
         new = new_person(record, source, sealer, today=today)
-        yield Prepared(item.where, PackedRecord(record), new=new)
+        yield Prepared(item.where, PackedRecord(record, again=item.again, today=today), new=new)
 
 
 def import_items(

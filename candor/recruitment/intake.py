@@ -22,7 +22,7 @@ import os
 import pickle
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -55,6 +55,7 @@ from candor.recruitment.records import (
     CandidateRecord,
     EducationData,
     ExperienceData,
+    clean_candidate,
     contact_keys,
 )
 from candor.search.documents import Entry, document_for_record
@@ -277,11 +278,17 @@ def new_person(
     )
 
 
+# How to read a record again (``Item.again``): a function and its arguments.
+Recipe = tuple[Callable[..., CandidateRecord], tuple[Any, ...]]
+
+
 class PackedRecord:
     """A cleaned record as an import's reading process sends it when it is likely new: what
     classifying it needs (identifiers and their suppression digests, name key, birth date,
-    warnings) in the clear, the whole record pickled. The writer opens the record (``opened``)
-    only when it merges or folds it; a new person is written from its ``NewPerson``."""
+    warnings) in the clear, and how to get the whole record back: read again from what the
+    format read (``again``: a CSV row's values, cleaned again for ``today``), or pickled. The
+    writer opens it (``opened``) only to merge or fold it; a new person is written from its
+    ``NewPerson``."""
 
     __slots__ = (
         "birth_date",
@@ -289,17 +296,23 @@ class PackedRecord:
         "emails",
         "mobiles",
         "name_key",
-        "packed",
         "phones",
+        "source",
         "urls",
         "warnings",
     )
 
-    def __init__(self, r: CandidateRecord) -> None:
+    def __init__(
+        self, r: CandidateRecord, *, again: Recipe | None = None, today: dt.date | None = None
+    ) -> None:
         self.emails, self.phones, self.mobiles, self.urls = r.emails, r.phones, r.mobiles, r.urls
         self.name_key, self.birth_date, self.warnings = r.name_key, r.birth_date, r.warnings
         self.digests = record_digests(r)
-        self.packed = pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)
+        self.source: bytes | tuple[Recipe, dt.date] = (
+            (again, today)
+            if again is not None and today is not None
+            else pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_unpack, tuple(getattr(self, name) for name in self.__slots__))
@@ -308,7 +321,10 @@ class PackedRecord:
         return contact_keys(self.emails, self.phones, self.mobiles)
 
     def opened(self) -> CandidateRecord:
-        return pickle.loads(self.packed)  # noqa: S301 - built by this program's reading process
+        if isinstance(self.source, bytes):
+            return pickle.loads(self.source)  # noqa: S301 - built by this program's reader
+        (read, args), today = self.source
+        return clean_candidate(read(*args), today=today)
 
 
 def _unpack(*values: Any) -> PackedRecord:

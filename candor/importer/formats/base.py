@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from candor.recruitment.records import CandidateRecord
 
@@ -23,6 +23,9 @@ class Item:
     where: str  # "people.csv:14" or "folder/jan.json"
     record: CandidateRecord | None = None
     error: str = ""
+    # How to read the record again: a module-level function and its arguments, cheaper to send
+    # to another process than the record (CSV: the row's header and values); or None.
+    again: tuple[Callable[..., CandidateRecord], tuple[Any, ...]] | None = None
 
 
 class FileRejected(Exception):

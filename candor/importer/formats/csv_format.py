@@ -119,6 +119,11 @@ def row_to_record(row: dict[str, str]) -> CandidateRecord:
     )
 
 
+def values_to_record(header: list[str], values: list[str]) -> CandidateRecord:
+    """A row as ``read`` found it (a short row: the rest is empty) → its record."""
+    return row_to_record(dict(zip(header, values, strict=False)))
+
+
 class CsvFormat:
     name = "csv"
 
@@ -164,9 +169,9 @@ class CsvFormat:
                 if len(values) > width:
                     yield Item(where, error=f"{len(values) - width} more value(s) than columns")
                     continue
-                row = dict(zip(header, values, strict=False))  # a short row: the rest is empty
                 try:
-                    yield Item(where, record=row_to_record(row))
+                    record = values_to_record(header, values)
+                    yield Item(where, record=record, again=(values_to_record, (header, values)))
                 except ValueError as exc:
                     yield Item(where, error=str(exc))
         finally:

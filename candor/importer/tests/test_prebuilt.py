@@ -144,3 +144,42 @@ def test_people_built_by_the_reading_process_are_stored_encrypted_each_with_thei
     crypto.forget_all()
     assert not PersonKey.objects.filter(pseudonym=thomas.pseudonym).exists()
     assert crypto.unseal(str(token), context="people_person.birth_date") is None
+
+
+def test_a_packed_csv_record_opens_as_the_record_the_reading_process_cleaned(
+    write_csv: Callable[..., Path],
+) -> None:
+    """A likely-new CSV record travels as its identifiers and the row's values; opened again
+    (to merge or fold it) it is the same cleaned record, for the day the import runs."""
+    from pickle import dumps, loads
+
+    from candor.importer.formats import FORMATS
+    from candor.recruitment.intake import PackedRecord
+
+    path = write_csv(
+        [
+            {
+                "first_name": " Jonas ",
+                "last_name": "Wouters",
+                "email": "Jonas.Wouters@Example.com",
+                "mobile": "0470/12.34.56",
+                "birth_date": "02/05/1991",
+                "languages": "nl:native;en:B2",
+                "skills": "Excel;excel; SAP",
+                "education_diploma": "Bachelor",
+                "education_end": "2013",
+            }
+        ]
+    )
+    (item,) = FORMATS["csv"].read(path)
+    today = clock.today()
+    cleaned = clean_candidate(item.record, today=today)
+
+    packed = loads(dumps(PackedRecord(cleaned, again=item.again, today=today)))  # noqa: S301
+
+    assert not isinstance(packed.source, bytes)  # the row, not the record, travelled
+    assert packed.contact_keys() == [
+        ("email", "jonas.wouters@example.com"),
+        ("phone", "+32470123456"),
+    ]
+    assert packed.opened() == cleaned
