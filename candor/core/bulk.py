@@ -246,3 +246,32 @@ def insert_rows(
         else:
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", params)  # noqa: S608
+
+
+class RowPreparer:
+    """Converts rows of ``model`` (values in ``columns`` order) to what the database stores,
+    value by value as ``insert_rows`` would, for a caller that builds rows ahead of the insert
+    (an import's reading process) and then inserts them with ``ready=preparer.ready``. An
+    encrypted column (``seal_column``) is left to ``insert_rows``, which encrypts or passes
+    tokens on; ``ready`` names every other column. Needs no database connection."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], using: str = "default"):
+        connection = connections[using]
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        self.steps: list[tuple[int, type | None, Callable[[Any], Any]]] = []
+        ready = []
+        for index, name in enumerate(columns):
+            f = by_attname[name]
+            if hasattr(f, "seal_column"):
+                continue
+            ready.append(name)
+            self.steps.append((index, _as_is_type(f), _converter(f, connection)))
+        self.ready = tuple(ready)
+
+    def __call__(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        row = list(values)
+        for index, kind, convert in self.steps:
+            value = row[index]
+            if value is not None and type(value) is not kind:
+                row[index] = convert(value)
+        return tuple(row)

@@ -17,6 +17,7 @@ callers that want one bad record not to sink its neighbours retry record by reco
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import pickle
@@ -31,7 +32,7 @@ from django.db import connection, models, transaction
 from candor.audit.services import Event, audit_record_many
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.core.bulk import insert_rows
+from candor.core.bulk import RowPreparer, insert_rows
 from candor.people.models import Address, ContactKind, ContactPoint, Person
 from candor.people.services import ProvenanceSpec
 from candor.privacy.crypto import keys_store
@@ -201,6 +202,25 @@ def _sections(r: CandidateRecord, *, existing: dict | None) -> Sections:
     )
 
 
+@functools.cache
+def _preparers() -> tuple[RowPreparer, dict[type[models.Model], RowPreparer]]:
+    """What converts a new person's row and section rows to database values (once per process:
+    the database settings do not change)."""
+    return (
+        RowPreparer(Person, PERSON_COLUMNS),
+        {model: RowPreparer(model, SECTION_COLUMNS[model]) for model in SECTIONS},
+    )
+
+
+def _prepared(sections: Sections) -> Sections:
+    """Section rows converted to database values (``_Rows.save`` inserts them as ready)."""
+    _person, by_model = _preparers()
+    return tuple(
+        [by_model[model](values) for values in rows] if rows else rows
+        for model, rows in zip(SECTIONS, sections, strict=True)
+    )
+
+
 def _counts(sections: Sections) -> dict[str, int]:
     """Rows per table, for the audit event."""
     return {
@@ -227,10 +247,13 @@ class _Rows:
             ]
 
     def save(self) -> None:
+        """Insert the rows (their values converted by ``_prepared``)."""
+        _person, by_model = _preparers()
         for model, rows in self.by_model.items():
             if rows:
                 columns = ("person_id", "provenance_id", *SECTION_COLUMNS[model])
-                insert_rows(model, rows, columns=columns)
+                ready = ("person_id", "provenance_id", *by_model[model].ready)
+                insert_rows(model, rows, columns=columns, ready=ready)
 
 
 class NewPerson(NamedTuple):
@@ -263,10 +286,12 @@ def new_person(
 ) -> NewPerson:
     sections = _sections(r, existing=None)
     sections[0].append(_profile_values(r))
+    sections = _prepared(sections)
     entry = document_for_record(0, r, source_kind=source.kind, source_name=source.name).columns()
     pseudonym = uuid.UUID(bytes=os.urandom(16), version=4)
     person = list(_person_values(r, today))
     key = (sealer or person_sealer()).seal(person, pseudonym)
+    person = list(_preparers()[0]((None, None, *person))[2:])  # (pseudonym, provenance) later
     return NewPerson(
         pseudonym.bytes,
         key,
@@ -658,6 +683,8 @@ class _Batch:
                 for pseudonym, new in zip(pseudonyms, built, strict=True)
             ],
             columns=PERSON_COLUMNS,
+            # new_person converted every value but the pseudonym, converted here
+            ready=[name for name in _preparers()[0].ready if name != "pseudonym"],
         )
         person_ids = _ids_by_pseudonym(pseudonyms, after=last)
         # data not obtained from the person: they are to be informed (R2.2)
@@ -714,7 +741,8 @@ class _Batch:
             counts: dict[str, int] = {}
             if profile is None:
                 counts[LABELS[CandidateProfile]] = 1
-                self.rows.by_model[CandidateProfile].append((pid, merge_prov, *_profile_values(r)))
+                profile_row = _preparers()[1][CandidateProfile](_profile_values(r))
+                self.rows.by_model[CandidateProfile].append((pid, merge_prov, *profile_row))
             else:
                 p_filled, p_conflicts = _merge_scalars(profile, r, PROFILE_FIELDS)
                 if p_filled:
@@ -727,7 +755,7 @@ class _Batch:
                 for code, level in r.languages.items()
                 if code in held_levels and held_levels[code] != level
             ]
-            sections = _sections(r, existing=snap[pid])
+            sections = _prepared(_sections(r, existing=snap[pid]))
             self.rows.add(pid, merge_prov, sections)
             counts.update(_counts(sections))
             self._merge_outcome(i, person, filled, conflicts, counts)
