@@ -179,10 +179,12 @@ def import_prepared(
     batch_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
     hint: Hint | None = None,
-    after_batch: Callable[[], None] | None = None,
+    after_batch: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
     batch: list[Pending] = []
+    # The first batches are smaller, so the writer starts while the reader fills the next ones.
+    limit = min(batch_size, FIRST_BATCH)
 
     def flush() -> None:
         created = summary.created
@@ -202,7 +204,7 @@ def import_prepared(
         if hint is not None:
             hint.seen(created=summary.created - created, written=len(batch))
         if after_batch is not None:
-            after_batch()
+            after_batch(len(batch))
         if on_progress:
             on_progress(len(batch))
         batch.clear()
@@ -215,15 +217,17 @@ def import_prepared(
             continue
         summary.warnings.extend(Rejection(item.where, w) for w in item.record.warnings)
         batch.append((item.where, item.record, item.new))
-        if len(batch) >= batch_size:
+        if len(batch) >= limit:
             flush()
+            limit = min(batch_size, limit * 2)
     if batch:
         flush()
     return summary
 
 
 GC_THRESHOLD = 100_000
-RESTART_EVERY = 2  # batches between starts of the write-ahead log (see ``_Checkpointer``)
+RESTART_EVERY = 20_000  # records between starts of the write-ahead log (see ``_Checkpointer``)
+FIRST_BATCH = 500  # then twice as many each batch up to ``batch_size``: the writer starts early
 
 
 class _Checkpointer:
@@ -241,6 +245,7 @@ class _Checkpointer:
         self.wake = threading.Event()
         self.caught_up = threading.Condition()
         self.requested = 0  # batches committed
+        self.since_restart = 0  # records committed since the writer last waited
         self.completed = 0  # batches a finished checkpoint covered
         self.stop = False
         self.name = ""
@@ -276,7 +281,7 @@ class _Checkpointer:
         finally:
             aside.close()
 
-    def after_commit(self) -> None:
+    def after_commit(self, records: int) -> None:
         """Started on the first batch, once the reading process is forked: ``read_ahead``
         does not fork a process that runs other threads."""
         if self.restore is None:
@@ -285,8 +290,10 @@ class _Checkpointer:
             self.thread = threading.Thread(target=self._run, args=(self.name,), daemon=True)
             self.thread.start()
         self.requested += 1
+        self.since_restart += records
         self.wake.set()
-        if self.requested % RESTART_EVERY == 0:
+        if self.since_restart >= RESTART_EVERY:
+            self.since_restart = 0
             # Wait for a checkpoint of everything committed: the next transaction then starts
             # the log over instead of growing it (a long log makes every page look-up and
             # commit slower; it reached 1 GB in an import of 100,000 people).
@@ -310,7 +317,7 @@ class _Checkpointer:
 
 
 @contextlib.contextmanager
-def _checkpoints_aside() -> Iterator[Callable[[], None]]:
+def _checkpoints_aside() -> Iterator[Callable[[int], None]]:
     """Yields what to call after each committed batch (see ``_Checkpointer``)."""
     aside = _Checkpointer()
     aside.start()
