@@ -30,11 +30,20 @@ class Event:
     object_id: str = ""
     subject: str = ""
     detail: dict[str, Any] | None = None
+    # ``audit_detail_json(detail)`` when the caller has it already (an import's reading
+    # process serialises each new person's detail beside the writer)
+    canonical: str | None = None
 
 
 def _canonical(value: Any) -> str:
     """The JSON the chain hashes: sorted keys, no spaces, text as is."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+audit_detail_json = _canonical  # what an event's detail is hashed and stored as
+
+# What ``json.dumps(text, ensure_ascii=False)`` writes for a string (its C encoder).
+_quoted = json.encoder.encode_basestring
 
 
 def _digest(
@@ -46,14 +55,18 @@ def _digest(
     *,
     detail: str | None = None,
 ) -> str:
-    """The event's hash. ``detail``: ``_canonical(event.detail or {})`` when the caller has it
-    (the list's JSON is its items' JSON joined, so the payload is the same either way)."""
-    head = _canonical(
-        [seq, at, actor, event.action, event.object_type, str(event.object_id), event.subject]
-    )
+    """The event's hash: of the previous hash and ``_canonical`` of [seq, at, actor, action,
+    object type, object id, subject, detail]. The list's JSON is its items' JSON joined by
+    commas, so plain items are written here directly; ``detail``: ``_canonical(event.detail
+    or {})`` when the caller has it."""
+    parts = (at, actor, event.action, event.object_type, str(event.object_id), event.subject)
+    if type(seq) is int and all(type(part) is str for part in parts):
+        head = f"[{seq}," + ",".join(map(_quoted, parts))
+    else:
+        head = _canonical([seq, *parts])[:-1]
     if detail is None:
         detail = _canonical(event.detail or {})
-    payload = f"{head[:-1]},{detail}]"
+    payload = f"{head},{detail}]"
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
@@ -78,9 +91,11 @@ COLUMNS = (
 )
 
 
-def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[dict[str, Any]]:
-    """Append events to the chain; returns the rows written. Must run inside the caller's
-    transaction (invariant 4)."""
+def audit_record_many(
+    *, actor: Actor, events: Sequence[Event], returning: bool = True
+) -> list[dict[str, Any]]:
+    """Append events to the chain; returns the rows written (nothing without ``returning``: a
+    batch writer does not need them). Must run inside the caller's transaction (invariant 4)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events must be written in the same transaction as the change")
     if not events:
@@ -93,7 +108,7 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[dict[str
     seq, prev = head.seq, head.hash
     for event in events:
         seq += 1
-        detail = _canonical(event.detail or {})  # stored as hashed: one serialisation
+        detail = event.canonical or _canonical(event.detail or {})  # stored as hashed
         digest = _digest(prev, seq, at_text, who, event, detail=detail)
         rows.append(
             (
@@ -113,6 +128,8 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[dict[str
     # Imports write thousands: rows as tuples in one insert, no model instance each.
     insert_rows(AuditEvent, rows, columns=COLUMNS, ready=("detail",))
     # The head now stands at (seq, prev): a trigger moves it with every insert (migration 0003).
+    if not returning:
+        return []
     written = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
     for row, event in zip(written, events, strict=True):
         row["detail"] = event.detail or {}

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
 
-from candor.audit.services import Event, audit_record_many
+from candor.audit.services import Event, audit_detail_json, audit_record_many
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.core.bulk import RowPreparer, insert_rows
@@ -268,7 +268,8 @@ class NewPerson(NamedTuple):
     sections: Sections  # the profile included
     counts: dict[str, int]  # rows per table, for the audit event
     entry: tuple[str, ...]  # the search index entry's columns
-    source: tuple[str, str]  # (kind, name) the entry was built for
+    source: tuple[str, str]  # (kind, name) the entry and detail were built for
+    detail: str  # the ``create`` audit event's detail, serialised
 
 
 def person_sealer() -> NewPersonSealer:
@@ -287,6 +288,7 @@ def new_person(
     sections = _sections(r, existing=None)
     sections[0].append(_profile_values(r))
     sections = _prepared(sections)
+    counts = _counts(sections)
     entry = document_for_record(0, r, source_kind=source.kind, source_name=source.name).columns()
     pseudonym = uuid.UUID(bytes=os.urandom(16), version=4)
     person = list(_person_values(r, today))
@@ -297,9 +299,10 @@ def new_person(
         key,
         tuple(person),
         sections,
-        _counts(sections),
+        counts,
         entry,
         (source.kind, source.name),
+        audit_detail_json({"source": source.code, "rows": counts}),
     )
 
 
@@ -704,6 +707,7 @@ class _Batch:
                     str(pid),
                     str(pseudonym),
                     {"source": code, "rows": new.counts},
+                    canonical=new.detail,
                 )
             )
         self.rows.add_many(people, prov_id)
@@ -818,7 +822,7 @@ class _Batch:
         search_store(self.new_entries)
         merged = {o.person_id for o in self.outcomes if o and o.status == MERGED}
         search_index(pid for pid in merged if pid)
-        audit_record_many(actor=self.actor, events=self.events)
+        audit_record_many(actor=self.actor, events=self.events, returning=False)
         return [o or WriteOutcome(REJECTED, message="not processed") for o in self.outcomes]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -164,3 +166,34 @@ def test_a_rewritten_event_with_a_recomputed_hash_still_breaks_the_next_link() -
     assert not result.ok
     assert result.bad_seq == events[2].seq
     assert "link" in result.reason
+
+
+_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)  # no lone surrogates
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=10**12),
+    parts=st.tuples(_text, _text, _text, _text, _text, _text),
+    detail=st.dictionaries(_text, st.one_of(st.integers(), _text, st.none()), max_size=4),
+)
+def test_the_hash_is_of_the_canonical_json_of_the_event_whatever_its_text(seq, parts, detail):
+    """The chain hashes ``prev + JSON([seq, at, actor, action, type, id, subject, detail])``
+    (sorted keys, no spaces, text as is); the writer builds that JSON from its parts, which
+    must give the same string for any text: quotes, backslashes, control characters, accents."""
+    import hashlib
+    import json
+
+    from candor.audit.services import Event, _digest, audit_detail_json
+
+    at, actor, action, object_type, object_id, subject = parts
+    event = Event(action, object_type, object_id, subject, detail)
+    reference = json.dumps(
+        [seq, at, actor, action, object_type, object_id, subject, detail],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    expected = hashlib.sha256(("f" * 64 + reference).encode()).hexdigest()
+    assert _digest("f" * 64, seq, at, actor, event) == expected
+    assert _digest("f" * 64, seq, at, actor, event, detail=audit_detail_json(detail)) == expected
