@@ -249,29 +249,32 @@ def insert_rows(
 
 
 class RowPreparer:
-    """Converts rows of ``model`` (values in ``columns`` order) to what the database stores,
-    value by value as ``insert_rows`` would, for a caller that builds rows ahead of the insert
-    (an import's reading process) and then inserts them with ``ready=preparer.ready``. An
-    encrypted column (``seal_column``) is left to ``insert_rows``, which encrypts or passes
-    tokens on; ``ready`` names every other column. Needs no database connection."""
+    """Converts the values of rows of ``model`` (in ``columns`` order) that the database stores
+    differently from their Python value (dates, UUIDs…), value by value as ``insert_rows``
+    would, for a caller that builds rows ahead of the insert (an import's reading process) and
+    inserts them with ``ready=preparer.ready``. Text, number and boolean columns are left to
+    ``insert_rows``, which checks a whole column at once; an encrypted column (``seal_column``)
+    too. Needs no database connection."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], using: str = "default"):
         connection = connections[using]
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        self.steps: list[tuple[int, type | None, Callable[[Any], Any]]] = []
+        self.steps: list[tuple[int, Callable[[Any], Any]]] = []
         ready = []
         for index, name in enumerate(columns):
             f = by_attname[name]
-            if hasattr(f, "seal_column"):
+            if hasattr(f, "seal_column") or _as_is_type(f) is not None:
                 continue
             ready.append(name)
-            self.steps.append((index, _as_is_type(f), _converter(f, connection)))
+            self.steps.append((index, _converter(f, connection)))
         self.ready = tuple(ready)
 
     def __call__(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        if not self.steps:
+            return tuple(values)
         row = list(values)
-        for index, kind, convert in self.steps:
+        for index, convert in self.steps:
             value = row[index]
-            if value is not None and type(value) is not kind:
+            if value is not None:
                 row[index] = convert(value)
         return tuple(row)

@@ -7,6 +7,7 @@ transaction as the change (DESIGN invariant 4).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,7 +100,14 @@ class ProvenanceSpec:
 
     @property
     def code(self) -> str:
-        return Provenance(kind=self.kind, name=self.name).source_code
+        """The source as audit events and search facets name it (``Provenance.source_code``);
+        an import asks it for every record, so it is worked out once per kind and name."""
+        return _source_code(self.kind, self.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _source_code(kind: str, name: str) -> str:
+    return Provenance(kind=kind, name=name).source_code
 
 
 PERSON_EDITABLE = (

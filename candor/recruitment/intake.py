@@ -216,7 +216,7 @@ def _prepared(sections: Sections) -> Sections:
     """Section rows converted to database values (``_Rows.save`` inserts them as ready)."""
     _person, by_model = _preparers()
     return tuple(
-        [by_model[model](values) for values in rows] if rows else rows
+        [by_model[model](values) for values in rows] if rows and by_model[model].steps else rows
         for model, rows in zip(SECTIONS, sections, strict=True)
     )
 

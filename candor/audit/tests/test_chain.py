@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from candor.audit import guard
 from candor.audit.models import AuditEvent
