@@ -355,10 +355,26 @@ class PackedRecord:
         return clean_candidate(read(*args), today=today)
 
 
-def _unpack(*values: Any) -> PackedRecord:
+def _unpack(  # noqa: PLR0917 - the slots, in order, as ``__reduce__`` gives them
+    birth_date: dt.date | None,
+    digests: dict[str, Identifier],
+    emails: list[str],
+    mobiles: list[str],
+    name_key: str,
+    phones: list[str],
+    source: bytes | tuple[Recipe, dt.date],
+    urls: list[str],
+    warnings: list[str],
+) -> PackedRecord:
     packed = object.__new__(PackedRecord)
-    for name, value in zip(PackedRecord.__slots__, values, strict=True):
-        setattr(packed, name, value)
+    packed.birth_date, packed.digests, packed.emails, packed.mobiles = (
+        birth_date,
+        digests,
+        emails,
+        mobiles,
+    )
+    packed.name_key, packed.phones, packed.source = name_key, phones, source
+    packed.urls, packed.warnings = urls, warnings
     return packed
 
 
