@@ -237,7 +237,10 @@ class _Checkpointer:
     leaves checkpoints to a second connection in a thread, which runs one after each batch
     (``PASSIVE``: it never blocks the writer nor readers, and copies only committed pages)
     while the writer goes on with the next batch; a last one at the end, then the usual setting
-    is restored. Durability does not change: a committed batch is in the log exactly as before
+    is restored. SQLite starts the log over only when a transaction begins with all of it
+    copied, which never happens while checkpoints run beside the writer: every
+    ``RESTART_EVERY`` records the writer waits for the checkpoint in flight, so the log stays
+    a few batches long. Durability does not change: a committed batch is in the log exactly as before
     (``synchronous=NORMAL``), a checkpoint only moves it into the database file. Nothing
     happens on other databases, outside WAL mode, or inside a caller's transaction."""
 
