@@ -240,9 +240,9 @@ class _Checkpointer:
     is restored. SQLite starts the log over only when a transaction begins with all of it
     copied, which never happens while checkpoints run beside the writer: every
     ``RESTART_EVERY`` records the writer waits for the checkpoint in flight, so the log stays
-    a few batches long. Durability does not change: a committed batch is in the log exactly as before
-    (``synchronous=NORMAL``), a checkpoint only moves it into the database file. Nothing
-    happens on other databases, outside WAL mode, or inside a caller's transaction."""
+    a few batches long. Durability does not change: a committed batch is in the log exactly as
+    before (``synchronous=NORMAL``), a checkpoint only moves it into the database file.
+    Nothing happens on other databases, outside WAL mode, or inside a caller's transaction."""
 
     def __init__(self) -> None:
         self.wake = threading.Event()

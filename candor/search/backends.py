@@ -27,14 +27,10 @@ from django.db import connection
 from candor.search.documents import Document, Entry
 from candor.search.text import FACET
 
-# No word positions (``detail=column``: a search asks for single words, never phrases) nor
-# column sizes (``columnsize=0``: results are scored here, not by bm25()): the index is a fifth
-# smaller and cheaper to write (docs/benchmarks.md).
 SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE search_candidate USING fts5("
     "names, functions, skills, career, education, notes, facets, "
-    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3', "
-    "detail = column, columnsize = 0)"
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
 )
 # How FTS5 merges the segments each transaction writes: 16 at a level before one merge (the
 # default is 4), and a forced merge only at 32. Every entry is then rewritten about half as
