@@ -42,6 +42,16 @@ class Channel(models.TextChoices):
     DEMO = "demo", _("Demo data")
 
 
+def source_code(kind: str, name: str) -> str:
+    """The ``--source`` spelling of a source: ``self``, ``third-party``, ``agency``,
+    ``medium:NAME`` or ``partner:NAME``."""
+    return {
+        SourceKind.SUBJECT: "self",
+        SourceKind.THIRD_PARTY: "third-party",
+        SourceKind.AGENCY: "agency",
+    }.get(SourceKind(kind), f"{kind}:{name}")
+
+
 @personal_data(
     subject=None,
     not_personal={
@@ -84,11 +94,7 @@ class Provenance(models.Model):
     def source_code(self) -> str:
         """The ``--source`` spelling: ``self``, ``third-party``, ``medium:NAME`` or
         ``partner:NAME``."""
-        return {
-            SourceKind.SUBJECT: "self",
-            SourceKind.THIRD_PARTY: "third-party",
-            SourceKind.AGENCY: "agency",
-        }.get(SourceKind(self.kind), f"{self.kind}:{self.name}")
+        return source_code(self.kind, self.name)
 
 
 class Sourced(models.Model):

@@ -7,7 +7,6 @@ transaction as the change (DESIGN invariant 4).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from candor.people.models import (
     Person,
     Provenance,
     SourceKind,
+    source_code,
 )
 
 
@@ -100,14 +100,9 @@ class ProvenanceSpec:
 
     @property
     def code(self) -> str:
-        """The source as audit events and search facets name it (``Provenance.source_code``);
-        an import asks it for every record, so it is worked out once per kind and name."""
-        return _source_code(self.kind, self.name)
-
-
-@functools.lru_cache(maxsize=256)
-def _source_code(kind: str, name: str) -> str:
-    return Provenance(kind=kind, name=name).source_code
+        """The source as audit events and search facets name it; an import asks it for every
+        record, so no model instance is built for it."""
+        return source_code(self.kind, self.name)
 
 
 PERSON_EDITABLE = (
