@@ -291,13 +291,13 @@ def new_person(
     counts = _counts(sections)
     entry = document_for_record(0, r, source_kind=source.kind, source_name=source.name).columns()
     pseudonym = uuid.UUID(bytes=os.urandom(16), version=4)
-    person = list(_person_values(r, today))
-    key = (sealer or person_sealer()).seal(person, pseudonym)
-    person = list(_preparers()[0]((None, None, *person))[2:])  # (pseudonym, provenance) later
+    values = list(_person_values(r, today))
+    key = (sealer or person_sealer()).seal(values, pseudonym)
+    person = _preparers()[0]((None, None, *values))[2:]  # (pseudonym, provenance) come later
     return NewPerson(
         pseudonym.bytes,
         key,
-        tuple(person),
+        person,
         sections,
         counts,
         entry,
