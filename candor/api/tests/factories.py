@@ -9,11 +9,12 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from django.core.files.base import ContentFile
 from faker import Faker
 
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.people.models import Person
+from candor.people.models import Document, Person
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.intake import CREATED, candidates_write
 from candor.recruitment.models import Application, Vacancy
@@ -101,3 +102,17 @@ def missing_id(model: type) -> int:
     """An id no row of ``model`` has (works with PostgreSQL sequences that are never reset)."""
     last = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return last + 1000
+
+
+def make_document(person: Person, content: bytes, *, name: str = "cv.pdf") -> Document:
+    """A CV stored for ``person`` through the storage (encrypted there like any document)."""
+    return Document.objects.create(
+        person=person,
+        provenance=person.provenance,
+        kind="cv",
+        file=ContentFile(content, name=name),
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256="0" * 64,
+    )

@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from candor.api.tests.factories import make_candidate
+from candor.api.tests.factories import make_candidate, make_document
 from candor.audit.models import AuditEvent
 from candor.audit.services import audit_verify
 from candor.people.models import Document, Person
@@ -46,19 +45,6 @@ def data_dir(settings: Any, tmp_path: Path) -> Iterator[Path]:
     crypto.forget_all()
 
 
-def _document(person: Person, content: bytes) -> Document:
-    return Document.objects.create(
-        person=person,
-        provenance=person.provenance,
-        kind="cv",
-        file=ContentFile(content, name="cv.pdf"),
-        original_name="cv.pdf",
-        content_type="application/pdf",
-        size=len(content),
-        sha256="0" * 64,
-    )
-
-
 def _found(name: str) -> list[int]:
     terms, _ = CandidateSearch(text=name).terms()
     return backend().ranked(terms, cap=10)
@@ -67,7 +53,7 @@ def _found(name: str) -> list[int]:
 def test_a_person_erased_after_the_backup_stays_erased_after_the_restore(actor, data_dir):
     kept = make_candidate(actor, birth_date=dt.date(1979, 5, 6), notes="Blijft")
     gone = make_candidate(actor, birth_date=dt.date(1990, 7, 8), notes="Wil vergeten worden")
-    _document(gone, b"cv van wie vergeten wil worden")
+    make_document(gone, b"cv van wie vergeten wil worden")
     archive, manifest = backup_create(actor=actor, output=data_dir / "backups")
     assert manifest["vendor"] == connection.vendor
     assert manifest["person_keys"] >= 2
@@ -99,7 +85,7 @@ def test_a_person_erased_after_the_backup_stays_erased_after_the_restore(actor, 
 
 def test_the_raw_backup_holds_only_ciphertext_of_sensitive_values_and_documents(actor, data_dir):
     person = make_candidate(actor, birth_date=dt.date(1984, 2, 29), notes="Geheime notitie")
-    doc = _document(person, b"vertrouwelijk cv")
+    doc = make_document(person, b"vertrouwelijk cv")
     archive, manifest = backup_create(actor=actor, output=data_dir / "b.tar")
     with tarfile.open(archive) as tar:
         names = tar.getnames()

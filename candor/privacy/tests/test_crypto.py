@@ -15,13 +15,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 
-from candor.api.tests.factories import make_candidate, make_client, make_vacancy
+from candor.api.tests.factories import make_candidate, make_client, make_document, make_vacancy
 from candor.audit.models import AuditEvent
 from candor.audit.services import audit_verify
 from candor.core import clock
 from candor.core.actor import Actor
 from candor.guidance.models import GuidanceSession, Trajectory
-from candor.people.models import Document, Person
+from candor.people.models import Person
 from candor.privacy import crypto
 from candor.privacy.erasure import person_erase
 from candor.privacy.fields import EncryptedMixin
@@ -185,16 +185,7 @@ def test_erasure_destroys_the_key_so_a_copy_of_the_values_cannot_be_read(actor):
 def test_documents_are_encrypted_on_disk_and_unreadable_once_the_key_is_gone(actor, settings):
     person = make_candidate(actor)
     content = b"%PDF-1.4 curriculum vitae van een kandidaat"
-    doc = Document.objects.create(
-        person=person,
-        provenance=person.provenance,
-        kind="cv",
-        file=ContentFile(content, name="cv.pdf"),
-        original_name="cv.pdf",
-        content_type="application/pdf",
-        size=len(content),
-        sha256="0" * 64,
-    )
+    doc = make_document(person, content)
     on_disk = (default_storage.path(doc.file.name), doc.file.name)
     with open(on_disk[0], "rb") as f:
         stored = f.read()
