@@ -184,3 +184,34 @@ def test_ready_columns_are_stored_as_given_and_read_back_through_the_field() -> 
 
     event = AuditEvent.objects.get(seq=900_001)
     assert event.detail == {"rows": {"skill": 2}, "source": "self"}
+
+
+def test_rows_beyond_one_statement_are_all_stored_in_their_order(
+    person: Person, provenance: Provenance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite takes several rows per INSERT: with three per statement, seven rows make two
+    full statements and a shorter one; every row is stored once, numbered in the order given."""
+    monkeypatch.setattr("candor.core.bulk.ROWS_PER_STATEMENT", 3)
+    names = [f"Skill {n}" for n in range(7)]
+    with transaction.atomic():
+        insert_rows(
+            Skill,
+            [(person.pk, provenance.pk, name) for name in names],
+            columns=("person_id", "provenance_id", "name"),
+        )
+
+    assert list(Skill.objects.order_by("pk").values_list("name", flat=True)) == names
+
+
+def test_a_refused_row_in_a_later_statement_rolls_back_the_earlier_ones(
+    person: Person, provenance: Provenance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("candor.core.bulk.ROWS_PER_STATEMENT", 2)
+    names = ["Excel", "SAP", "Python", "Excel"]  # the fourth row breaks ``skill_once``
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(
+            Skill,
+            [{"person_id": person.pk, "provenance_id": provenance.pk, "name": n} for n in names],
+        )
+
+    assert not Skill.objects.exists()
