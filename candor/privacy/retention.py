@@ -85,9 +85,34 @@ def kept_until(facts: Facts, rules: Policy | None = None) -> tuple[dt.date, str]
 
 
 def candidate_kept_until(birth_date: dt.date | None, collected_on: dt.date) -> dt.date:
-    """A new candidate's retention date, computed as their row is built (imports and forms)."""
-    facts = Facts(collected_on=collected_on, is_candidate=True, birth_date=birth_date)
-    return kept_until(facts)[0]
+    """A new candidate's retention date, computed as their row is built (imports and forms).
+    An import asks it for thousands of people born on the same days: the answers are kept
+    for the policy in force (``_NEW_CANDIDATES``)."""
+    rules = policy()
+    known = _NEW_CANDIDATES
+    if known.rules is not rules or len(known.dates) >= known.LIMIT:
+        known.rules, known.dates = rules, {}
+    key = (birth_date, collected_on)
+    kept = known.dates.get(key)
+    if kept is None:
+        facts = Facts(collected_on=collected_on, is_candidate=True, birth_date=birth_date)
+        kept = known.dates[key] = kept_until(facts, rules)[0]
+    return kept
+
+
+class _Known:
+    """New candidates' retention dates by (birth date, collection date), for one policy (a
+    policy loaded again, as tests do, starts afresh: it is held here, so it is compared by
+    identity, never mistaken for another)."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self.rules: Policy | None = None
+        self.dates: dict[tuple[dt.date | None, dt.date], dt.date] = {}
+
+
+_NEW_CANDIDATES = _Known()
 
 
 def _facts(person_ids: list[int]) -> dict[int, Facts]:

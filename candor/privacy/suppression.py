@@ -31,11 +31,13 @@ an empty key falls back to a fixed development key, with a warning in the log.
 
 from __future__ import annotations
 
-import hmac
+import functools
+import hashlib
 import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -96,15 +98,38 @@ _warned: list[bool] = []
 
 def digest(kind: str, value: str) -> str:
     """The keyed hash of one normalised identifier; the kind is part of what is hashed."""
-    return hmac.digest(_key(), f"{kind}:{value}".encode(), "sha256").hex()
+    return hmac_sha256(_pads(_key()), f"{kind}:{value}".encode())
+
+
+@functools.lru_cache(maxsize=4)
+def _pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states that have hashed the key's inner and outer blocks (RFC 2104), for
+    ``hmac_sha256``: an import hashes every e-mail and phone number it reads, and the one-shot
+    ``hmac.digest`` sets up the key again each time (a quarter of the cost with these)."""
+    block = (key if len(key) <= BLOCK else hashlib.sha256(key).digest()).ljust(BLOCK, b"\0")
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in block)),
+    )
+
+
+BLOCK = 64  # SHA-256's block size in bytes
+
+
+def hmac_sha256(pads: tuple[Any, Any], message: bytes) -> str:
+    """HMAC-SHA256 of ``message`` in hex, the same as ``hmac.digest(key, message, "sha256")``
+    for the key of ``pads``."""
+    inner, outer = pads[0].copy(), pads[1].copy()
+    inner.update(message)
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 def _digests(identifiers: Iterable[Identifier]) -> dict[str, Identifier]:
-    """Digest → identifier. ``hmac.digest`` is the one-shot C implementation: an import hashes
-    every e-mail and phone number of every batch."""
-    key, one = _key(), hmac.digest
+    """Digest → identifier (``digest`` of each)."""
+    pads = _pads(_key())
     return {
-        one(key, f"{kind}:{value}".encode(), "sha256").hex(): (kind, value)
+        hmac_sha256(pads, f"{kind}:{value}".encode()): (kind, value)
         for kind, value in identifiers
         if value
     }

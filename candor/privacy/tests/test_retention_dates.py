@@ -10,8 +10,15 @@ import pytest
 from candor.api.tests.factories import make_candidate
 from candor.core.actor import Actor
 from candor.people.models import Person
-from candor.privacy.policy import policy
-from candor.privacy.retention import OPEN_ENDED, Facts, kept_until, pension_date, retention_refresh
+from candor.privacy.policy import DEFAULT_POLICY, policy
+from candor.privacy.retention import (
+    OPEN_ENDED,
+    Facts,
+    candidate_kept_until,
+    kept_until,
+    pension_date,
+    retention_refresh,
+)
 from candor.privacy.services import career_end_record
 
 pytestmark = pytest.mark.req("R5.1")
@@ -94,3 +101,22 @@ def test_a_new_candidate_gets_the_date_as_it_is_written(consultant: Any) -> None
     actor = Actor.for_user(consultant)
     person = make_candidate(actor, birth_date=dt.date(1975, 4, 20))
     assert Person.objects.get(pk=person.pk).kept_until == dt.date(2042, 5, 1)
+
+
+def test_a_new_candidate_s_date_follows_a_policy_loaded_again(settings: Any, tmp_path: Any) -> None:
+    """New candidates' dates are remembered per policy (an import asks for thousands): a
+    policy loaded again with another maximum gives the new date, not the remembered one."""
+    born, collected = dt.date(2004, 5, 1), COLLECTED
+    assert candidate_kept_until(born, collected) == dt.date(2066, 3, 10)
+    shipped = DEFAULT_POLICY.read_text(encoding="utf-8")
+    assert "max_years = 40" in shipped
+    path = tmp_path / "policy.toml"
+    path.write_text(shipped.replace("max_years = 40", "max_years = 10"), encoding="utf-8")
+    settings.CANDOR_POLICY_FILE = str(path)
+    policy.cache_clear()
+    try:
+        assert candidate_kept_until(born, collected) == dt.date(2036, 3, 10)
+    finally:
+        policy.cache_clear()
+    settings.CANDOR_POLICY_FILE = ""
+    assert candidate_kept_until(born, collected) == dt.date(2066, 3, 10)
