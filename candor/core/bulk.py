@@ -184,10 +184,20 @@ def _params_from_tuples(
     defaults, fixed, made = _defaults(rest, connection)
     if made:
         return None
-    tail = tuple(fixed[f.attname] if f.attname in fixed else defaults[f.attname] for f in rest)
+    # The same default in every row: converted once here, not once per row (an encrypted
+    # field's is sealed per row, with the row's person key, by ``_converted``).
+    constant = {f.attname for f in rest if not hasattr(f, "seal_column")}
+    tail = tuple(
+        fixed[f.attname]
+        if f.attname in fixed
+        else f.get_db_prep_save(defaults[f.attname], connection)
+        if f.attname in constant
+        else defaults[f.attname]
+        for f in rest
+    )
     table = [(*row, *tail) for row in rows] if tail else [tuple(row) for row in rows]
     fields = given + rest
-    return fields, _converted(fields, table, {*fixed, *ready}, connection)
+    return fields, _converted(fields, table, {*constant, *ready}, connection)
 
 
 def insert_rows(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from pickle import dumps, loads
 
 import pytest
 
 from candor.core import clock
+from candor.importer.services import Prepared
 from candor.importer.tests.support import Run, person_by_email
 from candor.people.models import Channel
 from candor.people.services import ProvenanceSpec
-from candor.recruitment.intake import new_person
+from candor.recruitment.intake import NewPerson, new_person
 from candor.recruitment.records import CandidateRecord, clean_candidate
 from candor.search.documents import documents_for
 from candor.search.services import CandidateSearch, search_candidates
@@ -33,9 +36,16 @@ def test_a_prebuilt_new_person_matches_what_is_read_back_and_survives_packing() 
     source = ProvenanceSpec.parse("medium:Jobat", channel=Channel.IMPORT)
     built = new_person(record, source)
 
-    from pickle import dumps, loads
-
     assert loads(dumps(built)) == built  # noqa: S301 - as it travels between the processes
+    # As the reading process sends it: its rows in marshal's format inside the pickle.
+    prepared = Prepared("people.csv:2", record, new=built)
+    arrived = loads(dumps(prepared))  # noqa: S301
+    assert (arrived.where, arrived.error, arrived.new) == ("people.csv:2", "", built)
+    assert type(arrived.new) is NewPerson
+    assert arrived.record == record
+    # A value marshal cannot write (none today) travels pickled with the rest.
+    odd = built._replace(person=(*built.person[:-1], Decimal("1.5")))
+    assert loads(dumps(Prepared("people.csv:3", record, new=odd))).new == odd  # noqa: S301
     assert built.counts == {
         "candidateprofile": 1,
         "contactpoint": 1,
