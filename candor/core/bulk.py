@@ -288,32 +288,48 @@ def _insert_sqlite(
 
 
 class RowPreparer:
-    """Converts the values of rows of ``model`` (in ``columns`` order) that the database stores
-    differently from their Python value (dates, UUIDs…), value by value as ``insert_rows``
-    would, for a caller that builds rows ahead of the insert (an import's reading process) and
-    inserts them with ``ready=preparer.ready``. Text, number and boolean columns are left to
-    ``insert_rows``, which checks a whole column at once; an encrypted column (``seal_column``)
-    too. Needs no database connection."""
+    """Turns rows of ``model`` (values in ``columns`` order) into what the database stores, value
+    by value as ``insert_rows`` would, for a caller that builds rows ahead of the insert (an
+    import's reading process) and inserts them with ``ready=preparer.ready``: dates, UUIDs and
+    the like are converted; text, number and boolean columns are checked to hold exactly
+    their type (or None) and converted where they do not, so ``insert_rows`` need not check
+    them again. Only an encrypted column (``seal_column``) is left to ``insert_rows``. Needs no
+    database connection."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], using: str = "default"):
         connection = connections[using]
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         self.steps: list[tuple[int, Callable[[Any], Any]]] = []
+        plain: list[tuple[int, type, Callable[[Any], Any]]] = []
         ready = []
         for index, name in enumerate(columns):
             f = by_attname[name]
-            if hasattr(f, "seal_column") or _as_is_type(f) is not None:
+            if hasattr(f, "seal_column"):
                 continue
             ready.append(name)
-            self.steps.append((index, _converter(f, connection)))
+            kind = _as_is_type(f)
+            if kind is None:
+                self.steps.append((index, _converter(f, connection)))
+            else:
+                plain.append((index, kind, _converter(f, connection)))
         self.ready = tuple(ready)
+        self._plain = plain
+        # One C-level comparison per row: the types of the plain columns, as they should be.
+        self._kinds = tuple(kind for _i, kind, _c in plain)
+        self._pick = itemgetter(*(index for index, _k, _c in plain)) if plain else None
+        if len(plain) == 1:
+            pick_one = self._pick
+            self._pick = lambda row: (pick_one(row),)  # type: ignore[misc, assignment]
 
     def __call__(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        if not self.steps:
-            return tuple(values)
         row = list(values)
         for index, convert in self.steps:
             value = row[index]
             if value is not None:
                 row[index] = convert(value)
+        if self._pick is not None and tuple(map(type, self._pick(row))) != self._kinds:
+            for index, kind, convert in self._plain:
+                value = row[index]
+                if value is not None and type(value) is not kind:
+                    row[index] = convert(value)
         return tuple(row)

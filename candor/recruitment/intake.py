@@ -207,7 +207,7 @@ def _preparers() -> tuple[RowPreparer, dict[type[models.Model], RowPreparer]]:
     """What converts a new person's row and section rows to database values (once per process:
     the database settings do not change)."""
     return (
-        RowPreparer(Person, PERSON_COLUMNS),
+        RowPreparer(Person, PERSON_COLUMNS[2:]),  # (pseudonym, provenance) come later
         {model: RowPreparer(model, SECTION_COLUMNS[model]) for model in SECTIONS},
     )
 
@@ -216,7 +216,7 @@ def _prepared(sections: Sections) -> Sections:
     """Section rows converted to database values (``_Rows.save`` inserts them as ready)."""
     _person, by_model = _preparers()
     return tuple(
-        [by_model[model](values) for values in rows] if rows and by_model[model].steps else rows
+        [by_model[model](values) for values in rows] if rows else rows
         for model, rows in zip(SECTIONS, sections, strict=True)
     )
 
@@ -293,7 +293,7 @@ def new_person(
     pseudonym = uuid.UUID(bytes=os.urandom(16), version=4)
     values = list(_person_values(r, today))
     key = (sealer or person_sealer()).seal(values, pseudonym)
-    person = _preparers()[0]((None, None, *values))[2:]  # (pseudonym, provenance) come later
+    person = _preparers()[0](values)
     return NewPerson(
         pseudonym.bytes,
         key,
@@ -709,8 +709,9 @@ class _Batch:
                 for pseudonym, new in zip(pseudonyms, built, strict=True)
             ],
             columns=PERSON_COLUMNS,
-            # new_person converted every value but the pseudonym, converted here
-            ready=[name for name in _preparers()[0].ready if name != "pseudonym"],
+            # new_person converted and checked every value but the pseudonym (converted here)
+            # and the encrypted ones (sealed already: left as they are); the provenance is a key
+            ready=["provenance_id", *_preparers()[0].ready],
         )
         person_ids = _ids_by_pseudonym(pseudonyms, after=last)
         # data not obtained from the person: they are to be informed (R2.2)

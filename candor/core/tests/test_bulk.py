@@ -7,11 +7,11 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from candor.accounts.models import Office
 from candor.core import clock
-from candor.core.bulk import insert_rows
+from candor.core.bulk import RowPreparer, insert_rows
 from candor.people.models import ContactKind, ContactPoint, Person, Provenance
 from candor.recruitment.models import Education, Skill
 
@@ -215,3 +215,31 @@ def test_a_refused_row_in_a_later_statement_rolls_back_the_earlier_ones(
         )
 
     assert not Skill.objects.exists()
+
+
+def test_rows_prepared_ahead_store_what_the_fields_would_store(
+    person: Person, provenance: Provenance
+) -> None:
+    """``RowPreparer`` converts dates and checks plain columns, so ``insert_rows`` takes every
+    column as ready: a value of another type in a plain column (a number for a text, a
+    choice member) is converted as the field converts it, not stored as it came."""
+    columns = ("kind", "institution", "diploma", "ended_on")
+    prepare = RowPreparer(Education, columns)
+    assert set(prepare.ready) == set(columns)
+    exact = prepare(("study", "KU Leuven", "Master", dt.date(2014, 6, 30)))
+    odd = prepare(("course", 2024, "Bachelor", None))
+    stored_date = connection.ops.adapt_datefield_value(dt.date(2014, 6, 30))  # text on SQLite
+    assert exact == ("study", "KU Leuven", "Master", stored_date)
+    assert odd == ("course", "2024", "Bachelor", None)
+    assert type(odd[1]) is str
+    with transaction.atomic():
+        insert_rows(
+            Education,
+            [(person.pk, provenance.pk, *row) for row in (exact, odd)],
+            columns=("person_id", "provenance_id", *columns),
+            ready=("person_id", "provenance_id", *prepare.ready),
+        )
+
+    master, course = Education.objects.filter(person=person).order_by("pk")
+    assert (master.institution, master.ended_on) == ("KU Leuven", dt.date(2014, 6, 30))
+    assert (course.institution, course.ended_on) == ("2024", None)
