@@ -316,20 +316,29 @@ class RowPreparer:
         self._plain = plain
         # One C-level comparison per row: the types of the plain columns, as they should be.
         self._kinds = tuple(kind for _i, kind, _c in plain)
-        self._pick = itemgetter(*(index for index, _k, _c in plain)) if plain else None
-        if len(plain) == 1:
-            pick_one = self._pick
-            self._pick = lambda row: (pick_one(row),)  # type: ignore[misc, assignment]
+        indexes = [index for index, _k, _c in plain]
+        self._pick: Callable[[Sequence[Any]], Sequence[Any]] | None
+        if indexes == list(range(len(columns))):
+            self._pick = None  # every column is plain: the row itself
+        elif len(indexes) == 1:
+            self._pick = lambda row, i=indexes[0]: (row[i],)
+        else:
+            self._pick = itemgetter(*indexes) if indexes else lambda row: ()
 
     def __call__(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        row = list(values)
-        for index, convert in self.steps:
-            value = row[index]
-            if value is not None:
-                row[index] = convert(value)
-        if self._pick is not None and tuple(map(type, self._pick(row))) != self._kinds:
+        if self.steps:
+            row: Sequence[Any] = list(values)
+            for index, convert in self.steps:
+                value = row[index]
+                if value is not None:
+                    row[index] = convert(value)  # type: ignore[index]
+        else:
+            row = values
+        plain = row if self._pick is None else self._pick(row)
+        if tuple(map(type, plain)) != self._kinds:  # a None, or a value of another type
+            row = list(row)
             for index, kind, convert in self._plain:
                 value = row[index]
                 if value is not None and type(value) is not kind:
                     row[index] = convert(value)
-        return tuple(row)
+        return row if type(row) is tuple else tuple(row)
