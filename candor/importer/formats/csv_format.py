@@ -47,7 +47,7 @@ MAX_FIELD = 100_000
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in (value or "").replace(",", ";").split(";") if part.strip()]
+    return [part for part in map(str.strip, (value or "").replace(",", ";").split(";")) if part]
 
 
 def _languages(value: str) -> dict[str, str]:
@@ -66,8 +66,12 @@ EMPTY_ROW = dict.fromkeys(COLUMNS, "")
 
 
 def row_to_record(row: dict[str, str]) -> CandidateRecord:
-    stripped = EMPTY_ROW | {name: (value or "").strip() for name, value in row.items()}
-    get = stripped.__getitem__  # every column is there: a missing one is empty
+    return _record(EMPTY_ROW | {name: (value or "").strip() for name, value in row.items()})
+
+
+def _record(stripped: dict[str, str]) -> CandidateRecord:
+    """The record of a row whose every column is there, stripped (a missing one empty)."""
+    get = stripped.__getitem__
     education = []
     if get("education_diploma") or get("education_institution") or get("education_field"):
         education.append(
@@ -121,7 +125,9 @@ def row_to_record(row: dict[str, str]) -> CandidateRecord:
 
 def values_to_record(header: list[str], values: list[str]) -> CandidateRecord:
     """A row as ``read`` found it (a short row: the rest is empty) → its record."""
-    return row_to_record(dict(zip(header, values, strict=False)))
+    stripped = EMPTY_ROW.copy()
+    stripped.update(zip(header, map(str.strip, values), strict=False))
+    return _record(stripped)
 
 
 class CsvFormat:
