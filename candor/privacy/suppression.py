@@ -41,7 +41,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from candor.audit.services import Event, audit_record_many
@@ -72,10 +74,31 @@ _KIND_OF_CONTACT = {
 }
 
 Identifier = tuple[str, str]  # (kind, normalised value)
+_EMAIL, _PHONE, _URL = (
+    str(SuppressionKind.EMAIL.value),
+    str(SuppressionKind.PHONE.value),
+    str(SuppressionKind.URL.value),
+)
 
 
 def _key() -> bytes:
-    """The secret, from the settings (``CANDOR_SUPPRESSION_KEY``)."""
+    """The secret, from the settings (``CANDOR_SUPPRESSION_KEY``); read once (an import asks
+    for it for every record), again after a change of the settings (tests)."""
+    if not _known_key:
+        _known_key.append(_read_key())
+    return _known_key[0]
+
+
+_known_key: list[bytes] = []
+
+
+@receiver(setting_changed)
+def _forget_key(*, setting: str, **_kwargs: Any) -> None:
+    if setting in {"SUPPRESSION_KEY", "PRODUCTION"}:
+        _known_key.clear()
+
+
+def _read_key() -> bytes:
     key = getattr(settings, "SUPPRESSION_KEY", "")
     if not key:
         if getattr(settings, "PRODUCTION", True):
@@ -176,9 +199,9 @@ def identifier_digests(
 ) -> dict[str, Identifier]:
     """Digest → ``(kind, value)`` for normalised identifiers, computed without the database (an
     import's reading process computes them for each record, beside the writer)."""
-    wanted = [(SuppressionKind.EMAIL.value, e) for e in emails]
-    wanted += [(SuppressionKind.PHONE.value, p) for p in phones]
-    wanted += [(SuppressionKind.URL.value, u) for u in urls]
+    wanted = [(_EMAIL, e) for e in emails]
+    wanted += [(_PHONE, p) for p in phones]
+    wanted += [(_URL, u) for u in urls]
     return _digests(wanted)
 
 

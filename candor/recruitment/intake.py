@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 import os
 import pickle
 import uuid
@@ -123,7 +124,7 @@ def _person_values(r: CandidateRecord, today: dt.date | None = None) -> tuple[An
         r.name_key,
         True,
         kept,
-        *[getattr(r, n) for n in PERSON_FIELDS],
+        *_person_fields(r),
     )
 
 
@@ -159,9 +160,13 @@ EMAIL, PHONE, MOBILE, URL = (
 Sections = tuple[list[tuple[Any, ...]], ...]
 
 
+_person_fields = operator.attrgetter(*PERSON_FIELDS)  # a tuple: there are several
+_profile_fields = operator.attrgetter(*PROFILE_FIELDS)
+
+
 def _profile_values(r: CandidateRecord) -> tuple[Any, ...]:
     """A profile's row after (person_id, provenance_id), in ``PROFILE_FIELDS`` order."""
-    return tuple([getattr(r, name) for name in PROFILE_FIELDS])
+    return _profile_fields(r)
 
 
 def _sections(r: CandidateRecord, *, existing: dict | None) -> Sections:
@@ -350,7 +355,7 @@ class PackedRecord:
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_unpack, tuple(getattr(self, name) for name in self.__slots__))
+        return (_unpack, _packed_fields(self))
 
     def contact_keys(self) -> list[tuple[str, str]]:
         return contact_keys(self.emails, self.phones, self.mobiles)
@@ -360,6 +365,9 @@ class PackedRecord:
             return pickle.loads(self.source)  # noqa: S301 - built by this program's reader
         (read, args), today = self.source
         return clean_candidate(read(*args), today=today)
+
+
+_packed_fields = operator.attrgetter(*PackedRecord.__slots__)
 
 
 def _unpack(  # noqa: PLR0917 - the slots, in order, as ``__reduce__`` gives them
