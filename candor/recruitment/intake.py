@@ -60,7 +60,7 @@ from candor.recruitment.records import (
     clean_candidate,
     contact_keys,
 )
-from candor.search.documents import Entry, document_for_record
+from candor.search.documents import Entry, entry_for_record
 from candor.search.services import search_index, search_store
 
 PERSON_TABLE = Person._meta.db_table
@@ -294,7 +294,7 @@ def new_person(
     sections[0].append(_profile_values(r))
     sections = _prepared(sections)
     counts = _counts(sections)
-    entry = document_for_record(0, r, source_kind=source.kind, source_name=source.name).columns()
+    entry = entry_for_record(r, source_kind=source.kind, source_name=source.name)
     pseudonym = uuid.UUID(bytes=os.urandom(16), version=4)
     values = list(_person_values(r, today))
     key = (sealer or person_sealer()).seal(values, pseudonym)

@@ -85,10 +85,11 @@ def language_facets(code: str, level: str) -> tuple[str, ...]:
     return tuple(facet("lang", code, lv) for lv, r in CEFR_RANK.items() if r <= rank)
 
 
-def education_facets(level: str) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def education_facets(level: str) -> tuple[str, ...]:
     if level in EDUCATION_ORDER:
-        return [facet("edu", lv) for lv in EDUCATION_ORDER[: EDUCATION_ORDER.index(level) + 1]]
-    return [facet("edu", level)] if level else []
+        return tuple(facet("edu", lv) for lv in EDUCATION_ORDER[: EDUCATION_ORDER.index(level) + 1])
+    return (facet("edu", level),) if level else ()
 
 
 @dataclass(slots=True)
@@ -130,15 +131,17 @@ class Entry:
         return self.built
 
 
-def _source_facets(kind: str, name: str) -> list[str]:
-    return [facet("src", kind), facet("src", kind, name)] if name else [facet("src", kind)]
+@functools.lru_cache(maxsize=256)
+def _source_facets(kind: str, name: str) -> tuple[str, ...]:
+    return (facet("src", kind), facet("src", kind, name)) if name else (facet("src", kind),)
 
 
-def _address_facets(postcode: str, country: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _address_facets(postcode: str, country: str) -> tuple[str, ...]:
     postcode = postcode.strip()
     if country == "BE" and (province := province_of(postcode)):
-        return [facet("prov", province), facet("pc", postcode[:2])]
-    return []
+        return (facet("prov", province), facet("pc", postcode[:2]))
+    return ()
 
 
 def document_for_record(
@@ -163,6 +166,36 @@ def document_for_record(
         doc.facets.update(_address_facets(record.address.postcode, record.address.country))
     doc.facets.update(_source_facets(source_kind, source_name))
     return doc
+
+
+def entry_for_record(
+    record: CandidateRecord, *, source_kind: str, source_name: str
+) -> tuple[str, ...]:
+    """``document_for_record(…).columns()``, built straight from the record (an import builds
+    one per new person)."""
+    facets = set(_source_facets(source_kind, source_name))
+    career = [record.current_employer]
+    for job in record.experience:
+        career += (job.employer, job.description)
+    education: list[str] = []
+    for study in record.education:
+        education += (study.institution, study.field_of_study, study.diploma)
+        facets.update(education_facets(study.level))
+    for code, level in record.languages.items():
+        facets.update(language_facets(code, level))
+    if record.address is not None:
+        facets.update(_address_facets(record.address.postcode, record.address.country))
+    functions = [record.desired_function, record.current_function]
+    functions += [job.function for job in record.experience]
+    return (
+        joined(record.first_name, record.last_name),
+        joined(*sorted(functions)),
+        joined(*sorted(record.skills)),
+        joined(*sorted(career)),
+        joined(*sorted(education)),
+        joined(record.summary),
+        " ".join(sorted(facets)),
+    )
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:

@@ -27,7 +27,7 @@ from candor.people.services import ProvenanceSpec, person_update
 from candor.recruitment.intake import candidates_write
 from candor.recruitment.records import AddressData, EducationData, ExperienceData, clean_candidate
 from candor.recruitment.services import application_move
-from candor.search.documents import document_for_record, documents_for
+from candor.search.documents import document_for_record, documents_for, entry_for_record
 from candor.search.services import CandidateSearch, search_candidates, search_rebuild
 from candor.search.text import joined, words
 
@@ -349,6 +349,7 @@ def test_an_imported_persons_entry_equals_the_one_read_back_from_the_database(ac
 
     assert gone == []
     assert built.columns() == read_back.columns()
+    assert entry_for_record(record, source_kind="medium", source_name="Jobat") == built.columns()
     assert "0fprovwestflanders" in built.columns()[-1]
 
 
