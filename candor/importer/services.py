@@ -195,9 +195,13 @@ def import_prepared(
     on_progress: Callable[[int], None] | None = None,
     hint: Hint | None = None,
     after_batch: Callable[[int], None] | None = None,
+    expected: int | None = None,
 ) -> ImportSummary:
+    """``expected``: about how many records are coming (a file's rows), if known; only the
+    batch sizes depend on it (``_next_limit``)."""
     summary = ImportSummary()
     batch: list[Pending] = []
+    seen = 0
     # The first batches are smaller, so the writer starts while the reader fills the next ones.
     limit = min(batch_size, FIRST_BATCH)
 
@@ -225,6 +229,7 @@ def import_prepared(
         batch.clear()
 
     for item in prepared:
+        seen += 1
         if item.record is None:
             summary.rejected.append(Rejection(item.where, item.error))
             if on_progress:
@@ -235,10 +240,21 @@ def import_prepared(
         batch.append((item.where, item.record, item.new))
         if len(batch) >= limit:
             flush()
-            limit = min(batch_size, limit * 2)
+            limit = _next_limit(limit, batch_size, None if expected is None else expected - seen)
     if batch:
         flush()
     return summary
+
+
+def _next_limit(limit: int, batch_size: int, remaining: int | None) -> int:
+    """The next batch's size: twice the last, up to ``batch_size``; and, when the number of
+    records still to come is known, at most half of them (not under ``FIRST_BATCH``). The
+    writer is one batch behind the reader, so it writes the last batch alone: halving the
+    last batches shortens that wait from a whole batch to a few hundred records."""
+    limit = min(batch_size, limit * 2)
+    if remaining is not None:
+        limit = max(min(limit, remaining // 2), min(batch_size, FIRST_BATCH))
+    return limit
 
 
 GC_THRESHOLD = 100_000
@@ -371,9 +387,11 @@ def import_path(
     batch_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
     read_ahead: bool = True,
+    expected: int | None = None,
 ) -> ImportSummary:
     """Import a file (or, for JSON Resume, a folder). Raises ``FileRejected`` when the file
     as a whole cannot be read; otherwise every record ends up counted or reported.
+    ``expected``: the number of records the file holds, if counted (``import_prepared``).
 
     With ``read_ahead`` (the default) the file is read and cleaned in a second process while
     this one writes, so both cores work; the result is the same as without it."""
@@ -396,4 +414,5 @@ def import_path(
                 on_progress=on_progress,
                 hint=hint,
                 after_batch=after_batch,
+                expected=expected,
             )

@@ -10,7 +10,9 @@ from pickle import dumps, loads
 import pytest
 
 from candor.core import clock
-from candor.importer.services import Prepared
+from candor.core.actor import Actor
+from candor.importer.formats.base import Item
+from candor.importer.services import Prepared, import_prepared, prepare
 from candor.importer.tests.support import Run, person_by_email
 from candor.people.models import Channel
 from candor.people.services import ProvenanceSpec
@@ -83,8 +85,7 @@ def test_a_new_person_folded_with_a_later_row_is_indexed_with_both(
 
 
 def test_new_person_rows_are_built_ahead_only_while_batches_create_people() -> None:
-    from candor.importer.formats.base import Item
-    from candor.importer.services import Hint, prepare
+    from candor.importer.services import Hint
 
     hint = Hint(shared=False)
     source = ProvenanceSpec.parse("self", channel=Channel.IMPORT)
@@ -193,3 +194,37 @@ def test_a_packed_csv_record_opens_as_the_record_the_reading_process_cleaned(
         ("phone", "+32470123456"),
     ]
     assert packed.opened() == cleaned
+
+
+def test_the_last_batches_shrink_when_the_number_of_records_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The writer is one batch behind the reader: with the count of records known, the last
+    batches halve, so the write of the last one alone is short. Every record is written once."""
+    monkeypatch.setattr("candor.importer.services.FIRST_BATCH", 2)
+    items = [
+        Item(f"f.csv:{n}", record=CandidateRecord("Jan", f"Peeters{n}", emails=[f"j{n}@ex.be"]))
+        for n in range(40)
+    ]
+    source = ProvenanceSpec.parse("medium:Jobat", channel=Channel.IMPORT)
+    sizes: list[int] = []
+    summary = import_prepared(
+        prepare(items, today=clock.today(), source=source),
+        actor=Actor.system("test"),
+        source=source,
+        batch_size=16,
+        after_batch=sizes.append,
+        expected=40,
+    )
+
+    assert summary.created == 40
+    assert sizes == [2, 4, 8, 13, 6, 3, 2, 2]
+    unknown: list[int] = []
+    import_prepared(
+        prepare(items, today=clock.today(), source=source),
+        actor=Actor.system("test"),
+        source=source,
+        batch_size=16,
+        after_batch=unknown.append,
+    )
+    assert unknown == [2, 4, 8, 16, 10]  # without the count: up to the batch size to the end

@@ -62,6 +62,7 @@ class Command(BaseCommand):
                     actor=actor,
                     batch_size=max(1, options["batch_size"]),
                     on_progress=bar.update,
+                    expected=total,
                 )
         except FileRejected as exc:
             raise CommandError(str(exc)) from None
