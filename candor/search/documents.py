@@ -144,35 +144,12 @@ def _address_facets(postcode: str, country: str) -> tuple[str, ...]:
     return ()
 
 
-def document_for_record(
-    person_id: int, record: CandidateRecord, *, source_kind: str, source_name: str
-) -> Document:
-    """The entry of a person just created from ``record`` (a cleaned record, stored as is):
-    the same document ``documents_for`` would read back, without reading anything back."""
-    doc = Document(person_id, names=joined(record.first_name, record.last_name))
-    doc.functions += [record.desired_function, record.current_function]
-    doc.functions += [job.function for job in record.experience]
-    doc.career.append(record.current_employer)
-    for job in record.experience:
-        doc.career += [job.employer, job.description]
-    doc.notes.append(record.summary)  # not record.notes: sensitive, encrypted, never indexed
-    for study in record.education:
-        doc.education += [study.institution, study.field_of_study, study.diploma]
-        doc.facets.update(education_facets(study.level))
-    doc.skills += record.skills
-    for code, level in record.languages.items():
-        doc.facets.update(language_facets(code, level))
-    if record.address is not None:
-        doc.facets.update(_address_facets(record.address.postcode, record.address.country))
-    doc.facets.update(_source_facets(source_kind, source_name))
-    return doc
-
-
 def entry_for_record(
     record: CandidateRecord, *, source_kind: str, source_name: str
 ) -> tuple[str, ...]:
-    """``document_for_record(…).columns()``, built straight from the record (an import builds
-    one per new person)."""
+    """The index entry (``Document.columns``) of a person just created from ``record`` (a
+    cleaned record, stored as is): what ``documents_for`` would read back, without reading
+    anything back or building a ``Document`` (an import builds one per new person)."""
     facets = set(_source_facets(source_kind, source_name))
     career = [record.current_employer]
     for job in record.experience:
@@ -193,7 +170,7 @@ def entry_for_record(
         joined(*sorted(record.skills)),
         joined(*sorted(career)),
         joined(*sorted(education)),
-        joined(record.summary),
+        joined(record.summary),  # not record.notes: sensitive, encrypted, never indexed
         " ".join(sorted(facets)),
     )
 
