@@ -15,8 +15,8 @@ times each side alone, on the benchmark's CSV (``import_throughput.py``'s, same 
 By default it reports CPU microseconds per record (best of ``--repeat``). With ``--callgrind``
 it runs each side under ``valgrind --tool=callgrind`` at ``--count`` and at ``--baseline``
 records and reports instructions per record from the difference (start-up cancels out): the
-same number whatever the machine is doing. Needs an empty scratch database (``CANDOR_DATA_DIR``
-or ``DATABASE_URL``); the writer's runs each start from a fresh one under SQLite.
+same number whatever the machine is doing. SQLite only, in a scratch folder
+(``CANDOR_DATA_DIR``): each writer run replaces the database there with a new one.
 """
 
 from __future__ import annotations
@@ -109,15 +109,11 @@ def write_side(path: Path, chunks: list[bytes]) -> str:
 
 
 def fresh_database() -> None:
-    """Empty the scratch database and migrate it (SQLite: a new file)."""
+    """A new SQLite file, migrated, in place of the scratch one."""
     connection.close()
-    if connection.vendor == "sqlite":
-        name = Path(str(connection.settings_dict["NAME"]))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{name}{suffix}").unlink(missing_ok=True)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    name = Path(str(connection.settings_dict["NAME"]))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{name}{suffix}").unlink(missing_ok=True)
     call_command("migrate", verbosity=0)
 
 
@@ -173,6 +169,8 @@ def main() -> None:
     if args.once:  # one side, once: what callgrind runs
         one_side(args.part, args.count, args.seed, args.chunks if args.part == "writer" else None)
         return
+    if connection.vendor != "sqlite":  # each writer run replaces the database with a new one
+        sys.exit("import_cost.py runs on SQLite only: set CANDOR_DATA_DIR to a scratch folder")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     if args.callgrind:
         if shutil.which("valgrind") is None:
