@@ -186,15 +186,15 @@ def _params_from_tuples(
         return None
     # The same default in every row: converted once here, not once per row (an encrypted
     # field's is sealed per row, with the row's person key, by ``_converted``).
-    constant = {f.attname for f in rest if not hasattr(f, "seal_column")}
-    tail = tuple(
-        fixed[f.attname]
-        if f.attname in fixed
-        else f.get_db_prep_save(defaults[f.attname], connection)
-        if f.attname in constant
-        else defaults[f.attname]
-        for f in rest
-    )
+    constant: set[str] = set()
+    tail: list[Any] = []
+    for f in rest:
+        value = fixed.get(f.attname, defaults.get(f.attname))
+        if not hasattr(f, "seal_column"):
+            constant.add(f.attname)
+            if f.attname not in fixed:  # auto timestamps are converted already
+                value = f.get_db_prep_save(value, connection)
+        tail.append(value)
     table = [(*row, *tail) for row in rows] if tail else [tuple(row) for row in rows]
     fields = given + rest
     return fields, _converted(fields, table, {*constant, *ready}, connection)
