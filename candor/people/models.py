@@ -247,7 +247,12 @@ class ContactKind(models.TextChoices):
     },
 )
 class ContactPoint(Sourced):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        db_index=False,  # the unique constraint below starts with the person: it serves
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=ContactKind.choices)
     value = models.CharField(_("value"), max_length=254)
     normalised = models.CharField(max_length=254, editable=False)

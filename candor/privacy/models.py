@@ -239,7 +239,12 @@ class NoticeStatus(models.TextChoices):
     description="The duty to inform a person whose data came from elsewhere (R2.2, Art. 14)",
 )
 class NoticeDuty(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notice_duties")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="notice_duties",
+        db_index=False,  # the unique constraint below starts with the person: it serves
+    )
     provenance = models.ForeignKey("people.Provenance", on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(_("opened at"))
     due_on = models.DateField(_("due on"))

@@ -141,7 +141,12 @@ class Experience(Sourced):
     not_personal={**SOURCED_NOT_PERSONAL, "person": "owner"},
 )
 class LanguageSkill(Sourced):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="languages")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="languages",
+        db_index=False,  # the unique constraint below starts with the person: it serves
+    )
     language = models.CharField(_("language"), max_length=3)  # ISO 639-1
     level = models.CharField(_("level"), max_length=6, choices=CEFR.choices)
 
@@ -163,7 +168,12 @@ class LanguageSkill(Sourced):
     not_personal={**SOURCED_NOT_PERSONAL, "person": "owner"},
 )
 class Skill(Sourced):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="skills")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="skills",
+        db_index=False,  # the unique constraint below starts with the person: it serves
+    )
     name = models.CharField(_("skill"), max_length=80)
 
     class Meta:
