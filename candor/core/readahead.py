@@ -8,14 +8,23 @@ ready; a full queue makes the child wait, so memory stays bounded. The child mus
 touch the database: it only reads files and computes. An exception in the child is raised again
 in the consumer, where the items stop. Where forking is unavailable or unsafe the generator
 runs here.
+
+``read_ahead_shared(produce, processes=N)`` forks N children that share the work: the items come
+in chunks dealt in turn to the children (``Share``), each child makes only the items of its
+chunks, and the consumer takes the chunks back in turn, so the items still arrive complete and
+in their order. A consumer that keeps a core busy then always finds the next chunk made, even
+while the machine gives a single reader less than a core.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import itertools
 import multiprocessing
 import operator
+import os
 import pickle
 import queue
 import threading
@@ -25,7 +34,7 @@ from typing import Any
 
 CHUNK = 250
 PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
-BUFFERED = 400  # chunks received and not yet used: 100,000 records at most
+BUFFERED = 400  # chunks received and not yet used: 100,000 records at most, all children together
 
 
 def sent_by_fields[C: type](cls: C) -> C:
@@ -46,11 +55,32 @@ def sent_by_fields[C: type](cls: C) -> C:
     return cls
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Share:
+    """Which items one of several reading processes makes: the items, numbered from 0 in the
+    order the source gives them, fall in chunks of ``chunk``, dealt in turn to ``of``
+    processes; this one is number ``index``. ``i in share`` says whether item ``i`` is its own.
+    A producer given a share yields exactly its own items, in order, one per item (a source
+    that cannot skip cheaply may make every item and drop the others)."""
+
+    index: int = 0
+    of: int = 1
+    chunk: int = CHUNK
+
+    def __contains__(self, i: int) -> bool:
+        return self.of == 1 or (i // self.chunk) % self.of == self.index
+
+
+EVERYTHING = Share()
+
+
 class ReadAheadFailed(RuntimeError):
     """The child stopped without finishing, or failed with an exception that cannot travel."""
 
 
-def _produce(produce: Callable[[], Iterable[Any]], out: Any, chunk: int) -> None:
+def _produce(produce: Callable[[], Iterable[Any]], out: Any, chunk: int, nice: int) -> None:
+    if nice:
+        os.nice(nice)
     pending: list[Any] = []
     try:
         for item in produce():
@@ -61,11 +91,16 @@ def _produce(produce: Callable[[], Iterable[Any]], out: Any, chunk: int) -> None
         out.send(("items", pending))
         out.send(("done", None))
     except BaseException as exc:  # everything goes back to the consumer, items first
+        # One message in the place of the chunk being made: with several children, the
+        # consumer meets the failure before any item made after it by another child.
         try:
-            out.send(("items", pending))
-            out.send(("error", exc))
+            out.send(("error", (pending, exc)))
         except (pickle.PicklingError, TypeError, AttributeError):
-            out.send(("error", ReadAheadFailed(traceback.format_exc())))
+            failure = ReadAheadFailed(traceback.format_exc())
+            try:
+                out.send(("error", (pending, failure)))
+            except (pickle.PicklingError, TypeError, AttributeError):  # an item cannot travel
+                out.send(("error", ([], failure)))
     finally:
         out.close()
 
@@ -83,9 +118,9 @@ class _Drain:
     written to the database). The chunks wait in ``chunks``, still pickled, up to ``BUFFERED``
     of them; None marks the end of the stream."""
 
-    def __init__(self, receive: Any) -> None:
+    def __init__(self, receive: Any, buffered: int = BUFFERED) -> None:
         self.receive = receive
-        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=BUFFERED)
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=buffered)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="read-ahead", daemon=True)
         self.thread.start()
@@ -115,6 +150,50 @@ def read_ahead[T](
     """``fork=None`` forks only where that is safe: a process with other threads running (a
     threaded web server, a test live server) could fork while one of them holds a lock the
     child then waits for forever, so there the generator runs here instead."""
+    return read_ahead_shared(lambda _share: produce(), processes=1, chunk=chunk, fork=fork)
+
+
+def _fork(
+    context: Any,
+    produce: Callable[[Share], Iterable[Any]],
+    *,
+    processes: int,
+    chunk: int,
+    nice: int,
+) -> tuple[list[Any], list[Any]]:
+    """Start the children (all of them before this process starts a thread); their processes
+    and the receiving ends of their pipes."""
+    children, receivers = [], []
+    for index in range(processes):
+        receive, send = context.Pipe(duplex=False)
+        _enlarge(send)
+        share = Share(index, processes, chunk)
+        child = context.Process(
+            target=_produce,
+            args=(functools.partial(produce, share), send, chunk, nice),
+            daemon=True,
+        )
+        child.start()
+        send.close()  # the child holds the only writing end: its exit ends the stream
+        children.append(child)
+        receivers.append(receive)
+    return children, receivers
+
+
+def read_ahead_shared[T](
+    produce: Callable[[Share], Iterable[T]],
+    *,
+    processes: int = 2,
+    chunk: int = CHUNK,
+    fork: bool | None = None,
+    nice: int = 0,
+) -> Iterator[T]:
+    """``produce(share)`` in each of ``processes`` children, their items in order (see
+    ``Share``); where forking is unsafe or unavailable, ``produce(EVERYTHING)`` here.
+
+    ``nice``: how much lower the children's scheduling priority is than this process's. When
+    the consumer is the slower side, readers that run at the same priority take a share of
+    its core whenever they are ahead; lowered, they use what the consumer leaves."""
     if fork is None:
         fork = threading.active_count() == 1
     try:
@@ -122,16 +201,14 @@ def read_ahead[T](
     except ValueError:  # no fork on this platform
         context = None
     if context is None:  # same result, one core
-        yield from produce()
+        yield from produce(EVERYTHING)
         return
-    receive, send = context.Pipe(duplex=False)
-    _enlarge(send)
-    child = context.Process(target=_produce, args=(produce, send, chunk), daemon=True)
-    child.start()
-    send.close()  # the child holds the only writing end: its exit ends the stream
-    drain = _Drain(receive)
+    children, receivers = _fork(context, produce, processes=processes, chunk=chunk, nice=nice)
+    drains = [_Drain(receive, BUFFERED // processes) for receive in receivers]
     try:
-        while True:
+        # Chunk n of the whole stream is the child n % processes's next one; the first child
+        # to say it is done has met the end of the source, and the others have nothing more.
+        for child, drain in itertools.cycle(zip(children, drains, strict=True)):
             raw = drain.chunks.get()
             if raw is None:
                 child.join()
@@ -144,9 +221,13 @@ def read_ahead[T](
             elif kind == "done":
                 break
             else:
-                raise payload
+                made, failure = payload
+                yield from made
+                raise failure
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
-        drain.close()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+        for drain in drains:
+            drain.close()

@@ -24,7 +24,7 @@ from django.db import DatabaseError, IntegrityError, connection
 
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.core.readahead import read_ahead as in_background
+from candor.core.readahead import EVERYTHING, Share, read_ahead_shared
 from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.intake import (
@@ -258,6 +258,12 @@ def _next_limit(limit: int, batch_size: int, remaining: int | None) -> int:
 
 
 GC_THRESHOLD = 100_000
+# Reading processes, and how much lower their priority is than the writer's. Reading and
+# cleaning a record costs about what writing it does. At equal priority the readers, a long way
+# ahead, took a third of the writer's core from it; lowered, they run on what the writer leaves,
+# and two of them make sure its next records are always ready.
+READERS = 2
+READERS_NICE = 10
 RESTART_EVERY = 20_000  # records between starts of the write-ahead log (see ``_Checkpointer``)
 FIRST_BATCH = 500  # then twice as many each batch up to ``batch_size``: the writer starts early
 
@@ -393,18 +399,26 @@ def import_path(
     as a whole cannot be read; otherwise every record ends up counted or reported.
     ``expected``: the number of records the file holds, if counted (``import_prepared``).
 
-    With ``read_ahead`` (the default) the file is read and cleaned in a second process while
-    this one writes, so both cores work; the result is the same as without it."""
+    With ``read_ahead`` (the default) the file is read and cleaned in other processes
+    (``READERS``) while this one writes, so every core works; the result is the same as
+    without it."""
     fmt = FORMATS.get(format_name)
     if fmt is None:
         raise FileRejected(f"unknown format {format_name!r}; use one of {', '.join(FORMATS)}")
     if not path.exists():
         raise FileRejected(f"{path} does not exist")
     today = clock.today()
-    with _fewer_collections():  # in both processes: the reading one is forked inside
+    with _fewer_collections():  # in both processes: the reading ones are forked inside
+
+        def read(share: Share) -> Iterator[Prepared]:
+            return prepare(fmt.read(path, share), today=today, source=source, hint=hint)
+
         hint = Hint(shared=read_ahead)
-        read = lambda: prepare(fmt.read(path), today=today, source=source, hint=hint)  # noqa: E731
-        prepared = in_background(read) if read_ahead else read()
+        prepared = (
+            read_ahead_shared(read, processes=READERS, nice=READERS_NICE)
+            if read_ahead
+            else read(EVERYTHING)
+        )
         with _checkpoints_aside() as after_batch:
             return import_prepared(
                 prepared,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from candor.core.readahead import ReadAheadFailed
+from candor.core.readahead import EVERYTHING, ReadAheadFailed, Share, read_ahead_shared
 from candor.core.readahead import read_ahead as read_ahead_here_or_forked
 
 # These tests are about the child process: they fork even when the test run has other threads
@@ -123,3 +123,79 @@ def test_the_child_finishes_reading_while_the_consumer_is_busy(tmp_path: Path) -
         deadline -= 1
     assert done.exists(), "the child waited for the consumer"
     assert sum(1 for _ in stream) == 3_999
+
+
+# -- several children sharing the work ---------------------------------------------------------
+
+
+def shared(produce: Any, **options: Any) -> Any:
+    return read_ahead_shared(produce, fork=True, **options)
+
+
+def own_items(total: int) -> Any:
+    """A source of ``total`` items that makes only the share's own, tagged with who made it."""
+
+    def produce(share: Share) -> Iterator[tuple[int, int]]:
+        return ((i, os.getpid()) for i in range(total) if i in share)
+
+    return produce
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+@pytest.mark.parametrize("total", [0, 1, 9, 10, 11, 20, 35, 1_003])
+def test_shared_items_arrive_complete_and_in_order(processes: int, total: int) -> None:
+    received = list(shared(own_items(total), processes=processes, chunk=10))
+
+    assert [i for i, _pid in received] == list(range(total))
+
+
+def test_the_chunks_are_made_by_the_children_in_turn() -> None:
+    received = list(shared(own_items(40), processes=2, chunk=10))
+
+    makers = [pid for _i, pid in received]
+    assert os.getpid() not in makers
+    assert makers[0] != makers[10]  # chunks 0 and 1: two children
+    assert makers[0:10] == [makers[0]] * 10
+    assert makers[20:30] == [makers[0]] * 10  # chunk 2: the first child again
+    assert makers[30:40] == [makers[10]] * 10
+
+
+def test_a_share_holds_its_chunks_and_together_they_hold_everything() -> None:
+    shares = [Share(index, 3, 4) for index in range(3)]
+
+    assert [i for i in range(12) if i in shares[1]] == [4, 5, 6, 7]
+    assert all(sum(i in share for share in shares) == 1 for i in range(100))
+    assert all(i in EVERYTHING for i in range(100))
+
+
+def test_a_failure_in_one_child_stops_the_items_where_it_happened() -> None:
+    """Item 25 fails in the child making chunk 2: the items made after it by the other child
+    (chunk 3) never reach the consumer."""
+
+    def produce(share: Share) -> Iterator[int]:
+        for i in range(40):
+            if i in share:
+                if i == 25:
+                    raise Unreadable("item 25 is broken")
+                yield i
+
+    received: list[int] = []
+    with pytest.raises(Unreadable, match="item 25 is broken"):
+        received.extend(shared(produce, processes=2, chunk=10))
+    assert received == list(range(25))
+
+
+def test_the_children_run_at_the_lower_priority_asked_for() -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+
+    def produce(share: Share) -> Iterator[int]:
+        return iter([os.getpriority(os.PRIO_PROCESS, 0)] if share.index == 0 else [])
+
+    assert list(shared(produce, processes=2, chunk=1, nice=5)) == [min(mine + 5, 19)]
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine
+
+
+def test_without_forking_the_whole_source_runs_here() -> None:
+    received = list(read_ahead_shared(own_items(25), processes=2, chunk=10, fork=False))
+
+    assert received == [(i, os.getpid()) for i in range(25)]

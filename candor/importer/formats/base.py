@@ -1,7 +1,7 @@
 """What an import format is: a class that turns a file into located records or located errors.
 
 To add a format: write one class in its own module in this package with a ``name`` and a
-``read(path)`` generator, and list it in ``candor.importer.formats.FORMATS``.
+``read(path, share)`` generator, and list it in ``candor.importer.formats.FORMATS``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from candor.core.readahead import EVERYTHING, Share
 from candor.recruitment.records import CandidateRecord
 
 
@@ -35,7 +36,10 @@ class FileRejected(Exception):
 class Format(Protocol):
     name: str
 
-    def read(self, path: Path) -> Iterator[Item]: ...
+    def read(self, path: Path, share: Share = EVERYTHING) -> Iterator[Item]:
+        """The items of ``path`` in order; with a ``share``, only the items it holds (records
+        and errors alike are numbered in file order; blank lines are not items)."""
+        ...
 
     def count(self, path: Path) -> int | None:
         """How many records to expect, for the progress bar; None when unknown."""

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from candor.core.readahead import EVERYTHING, Share
 from candor.importer.formats.base import FileRejected, Item, parse_date
 from candor.recruitment.records import AddressData, CandidateRecord, EducationData, ExperienceData
 
@@ -130,6 +131,23 @@ def values_to_record(header: list[str], values: list[str]) -> CandidateRecord:
     return _record(stripped)
 
 
+def _header(row: list[str], path: Path) -> list[str]:
+    """The column names, or why the file cannot be read with them."""
+    header = [h.strip() for h in row]
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [h for h in REQUIRED if h not in header]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            problems.append(f"unknown column(s) {', '.join(unknown)}")
+        raise FileRejected(
+            f"{path.name}: {'; '.join(problems)}. Expected columns: {', '.join(COLUMNS)}"
+        )
+    return header
+
+
 class CsvFormat:
     name = "csv"
 
@@ -137,7 +155,7 @@ class CsvFormat:
         with path.open("rb") as fh:
             return max(sum(1 for _ in fh) - 1, 0)
 
-    def read(self, path: Path) -> Iterator[Item]:
+    def read(self, path: Path, share: Share = EVERYTHING) -> Iterator[Item]:
         csv.field_size_limit(MAX_FIELD)
         try:
             fh = path.open(encoding="utf-8-sig", newline="")
@@ -148,29 +166,26 @@ class CsvFormat:
         try:
             delimiter = ";" if sample.count(";") > sample.count(",") else ","
             reader = csv.reader(fh, delimiter=delimiter)
-            header = [h.strip() for h in next(reader, [])]
-            unknown = [h for h in header if h not in COLUMNS]
-            missing = [h for h in REQUIRED if h not in header]
-            if missing or unknown:
-                problems = []
-                if missing:
-                    problems.append(f"missing column(s) {', '.join(missing)}")
-                if unknown:
-                    problems.append(f"unknown column(s) {', '.join(unknown)}")
-                raise FileRejected(
-                    f"{path.name}: {'; '.join(problems)}. Expected columns: {', '.join(COLUMNS)}"
-                )
+            header = _header(next(reader, []), path)
             width = len(header)
+            index = -1
             while True:
                 try:
                     values = next(reader)
                 except StopIteration:
                     break
                 except (csv.Error, UnicodeDecodeError) as exc:
-                    yield Item(f"{path.name}:{reader.line_num}", error=f"unreadable row ({exc})")
+                    index += 1
+                    if index in share:
+                        yield Item(
+                            f"{path.name}:{reader.line_num}", error=f"unreadable row ({exc})"
+                        )
                     continue
                 if not any(v.strip() for v in values):
                     continue  # blank line
+                index += 1
+                if index not in share:
+                    continue
                 where = f"{path.name}:{reader.line_num}"
                 if len(values) > width:
                     yield Item(where, error=f"{len(values) - width} more value(s) than columns")

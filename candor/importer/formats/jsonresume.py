@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from candor.core.readahead import EVERYTHING, Share
 from candor.importer.formats.base import FileRejected, Item, parse_date
 from candor.recruitment.records import AddressData, CandidateRecord, EducationData, ExperienceData
 
@@ -244,11 +245,13 @@ class JsonResumeFormat:
     def count(self, path: Path) -> int | None:
         return len(self._files(path))
 
-    def read(self, path: Path) -> Iterator[Item]:
+    def read(self, path: Path, share: Share = EVERYTHING) -> Iterator[Item]:
         if not path.exists():
             raise FileRejected(f"{path} does not exist")
         base = path if path.is_dir() else path.parent
-        for file in self._files(path):
+        for index, file in enumerate(self._files(path)):
+            if index not in share:
+                continue
             where = str(file.relative_to(base))
             try:
                 if file.stat().st_size > MAX_FILE:
