@@ -39,6 +39,7 @@ _AS_IS: dict[type[models.Field[Any, Any]], type] = {
     models.SmallIntegerField: int,
     models.AutoField: int,
     models.BigAutoField: int,
+    models.BinaryField: bytes,  # the drivers take bytes as they are (Django wraps them first)
 }
 _NOTHING = object()
 _KEYS = (models.ForeignKey, models.OneToOneField)

@@ -13,6 +13,7 @@ from candor.accounts.models import Office
 from candor.core import clock
 from candor.core.bulk import RowPreparer, insert_rows
 from candor.people.models import ContactKind, ContactPoint, Person, Provenance
+from candor.privacy.models import PersonKey
 from candor.recruitment.models import Education, Skill
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +244,22 @@ def test_rows_prepared_ahead_store_what_the_fields_would_store(
     master, course = Education.objects.filter(person=person).order_by("pk")
     assert (master.institution, master.ended_on) == ("KU Leuven", dt.date(2014, 6, 30))
     assert (course.institution, course.ended_on) == ("2024", None)
+
+
+def test_binary_values_are_stored_byte_for_byte_whatever_their_type() -> None:
+    """``bytes`` go to the driver as they are; a ``bytearray`` or ``memoryview`` is converted
+    by the field, as the ORM would."""
+    given = {
+        uuid.uuid4(): b"\x00wrapped\xff",
+        uuid.uuid4(): bytearray(b"\x01array"),
+        uuid.uuid4(): memoryview(b"\x02view"),
+    }
+    with transaction.atomic():
+        insert_rows(
+            PersonKey,
+            [(pseudonym, "dev", value, clock.now()) for pseudonym, value in given.items()],
+            columns=["pseudonym", "master_key_id", "wrapped", "created_at"],
+        )
+
+    stored = dict(PersonKey.objects.values_list("pseudonym", "wrapped"))
+    assert {p: bytes(v) for p, v in stored.items()} == {p: bytes(v) for p, v in given.items()}
