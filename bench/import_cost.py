@@ -7,9 +7,9 @@
 set by the busier one, and on a shared machine it swings with whatever else runs. This script
 times each side alone, on the benchmark's CSV (``import_throughput.py``'s, same seed):
 
-- **reader**: read the CSV, clean every record, build what a new person becomes, pickle it in
+- **reader**: read the CSV, clean every record, build what a new person becomes, encode it in
   the chunks the reading process sends (``prepare``, as ``read_ahead``'s child runs it);
-- **writer**: unpickle those chunks and write them into an empty database, batches and
+- **writer**: decode those chunks and write them into an empty database, batches and
   checkpoints as ``candor import`` does (``import_prepared``).
 
 By default it reports CPU microseconds per record (best of ``--repeat``). With ``--callgrind``
@@ -69,7 +69,7 @@ def source_for(path: Path) -> ProvenanceSpec:
 
 
 def read_side(path: Path) -> list[bytes]:
-    """What the reading process does, to the pickled chunks it would send."""
+    """What the reading process does, to the encoded chunks it would send."""
     chunks, pending = [], []
     hint = services.Hint(shared=False)
     for item in services.prepare(
@@ -77,9 +77,9 @@ def read_side(path: Path) -> list[bytes]:
     ):
         pending.append(item)
         if len(pending) >= CHUNK:
-            chunks.append(pickle.dumps(("items", pending)))
+            chunks.append(services.PREPARED.encode(pending))
             pending = []
-    chunks.append(pickle.dumps(("items", pending)))
+    chunks.append(services.PREPARED.encode(pending))
     return chunks
 
 
@@ -94,7 +94,7 @@ def write_side(path: Path, chunks: list[bytes]) -> str:
 
     def items() -> Iterator[Any]:
         for raw in chunks:
-            yield from pickle.loads(raw)[1]  # noqa: S301 - written by this script
+            yield from services.PREPARED.decode(memoryview(raw))
 
     with services._fewer_collections(), services._checkpoints_aside() as after_batch:
         summary = services.import_prepared(

@@ -78,7 +78,28 @@ class ReadAheadFailed(RuntimeError):
     """The child stopped without finishing, or failed with an exception that cannot travel."""
 
 
-def _produce(produce: Callable[[], Iterable[Any]], out: Any, chunk: int, nice: int) -> None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Codec:
+    """How a chunk of items travels from a child: ``encode`` there, ``decode`` here (given a
+    view of the bytes). Pickle by default; a producer whose items are plain data can send them
+    in a cheaper form."""
+
+    encode: Callable[[list[Any]], bytes]
+    decode: Callable[[Any], list[Any]]
+
+
+PICKLE = Codec(
+    encode=functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL),
+    decode=pickle.loads,
+)
+# Each message is one of these bytes, then its body: a chunk of items (``Codec.encode``), the
+# end, or a failure with the items made before it (pickled).
+_ITEMS, _DONE, _FAILED = b"I", b"D", b"E"
+
+
+def _produce(
+    produce: Callable[[], Iterable[Any]], out: Any, chunk: int, nice: int, codec: Codec
+) -> None:
     if nice:
         os.nice(nice)
     pending: list[Any] = []
@@ -86,21 +107,21 @@ def _produce(produce: Callable[[], Iterable[Any]], out: Any, chunk: int, nice: i
         for item in produce():
             pending.append(item)
             if len(pending) >= chunk:
-                out.send(("items", pending))
+                out.send_bytes(_ITEMS + codec.encode(pending))
                 pending = []
-        out.send(("items", pending))
-        out.send(("done", None))
+        out.send_bytes(_ITEMS + codec.encode(pending))
+        out.send_bytes(_DONE)
     except BaseException as exc:  # everything goes back to the consumer, items first
         # One message in the place of the chunk being made: with several children, the
         # consumer meets the failure before any item made after it by another child.
         try:
-            out.send(("error", (pending, exc)))
+            out.send_bytes(_FAILED + pickle.dumps((pending, exc)))
         except (pickle.PicklingError, TypeError, AttributeError):
             failure = ReadAheadFailed(traceback.format_exc())
             try:
-                out.send(("error", (pending, failure)))
+                out.send_bytes(_FAILED + pickle.dumps((pending, failure)))
             except (pickle.PicklingError, TypeError, AttributeError):  # an item cannot travel
-                out.send(("error", ([], failure)))
+                out.send_bytes(_FAILED + pickle.dumps(([], failure)))
     finally:
         out.close()
 
@@ -160,6 +181,7 @@ def _fork(
     processes: int,
     chunk: int,
     nice: int,
+    codec: Codec,
 ) -> tuple[list[Any], list[Any]]:
     """Start the children (all of them before this process starts a thread); their processes
     and the receiving ends of their pipes."""
@@ -170,7 +192,7 @@ def _fork(
         share = Share(index, processes, chunk)
         child = context.Process(
             target=_produce,
-            args=(functools.partial(produce, share), send, chunk, nice),
+            args=(functools.partial(produce, share), send, chunk, nice, codec),
             daemon=True,
         )
         child.start()
@@ -187,9 +209,11 @@ def read_ahead_shared[T](
     chunk: int = CHUNK,
     fork: bool | None = None,
     nice: int = 0,
+    codec: Codec = PICKLE,
 ) -> Iterator[T]:
     """``produce(share)`` in each of ``processes`` children, their items in order (see
-    ``Share``); where forking is unsafe or unavailable, ``produce(EVERYTHING)`` here.
+    ``Share``), sent with ``codec``; where forking is unsafe or unavailable,
+    ``produce(EVERYTHING)`` here.
 
     ``nice``: how much lower the children's scheduling priority is than this process's. When
     the consumer is the slower side, readers that run at the same priority take a share of
@@ -203,7 +227,9 @@ def read_ahead_shared[T](
     if context is None:  # same result, one core
         yield from produce(EVERYTHING)
         return
-    children, receivers = _fork(context, produce, processes=processes, chunk=chunk, nice=nice)
+    children, receivers = _fork(
+        context, produce, processes=processes, chunk=chunk, nice=nice, codec=codec
+    )
     drains = [_Drain(receive, BUFFERED // processes) for receive in receivers]
     try:
         # Chunk n of the whole stream is the child n % processes's next one; the first child
@@ -215,13 +241,13 @@ def read_ahead_shared[T](
                 raise ReadAheadFailed(
                     f"the reading process stopped unexpectedly (exit code {child.exitcode})"
                 )
-            kind, payload = pickle.loads(raw)  # noqa: S301 - our own child's output
-            if kind == "items":
-                yield from payload
-            elif kind == "done":
+            kind, body = raw[:1], memoryview(raw)[1:]
+            if kind == _ITEMS:
+                yield from codec.decode(body)
+            elif kind == _DONE:
                 break
             else:
-                made, failure = payload
+                made, failure = pickle.loads(body)  # noqa: S301 - our own child's output
                 yield from made
                 raise failure
     finally:

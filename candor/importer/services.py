@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import marshal
 import multiprocessing
+import pickle
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +25,7 @@ from django.db import DatabaseError, IntegrityError, connection
 
 from candor.core import clock
 from candor.core.actor import Actor
-from candor.core.readahead import EVERYTHING, Share, read_ahead_shared
+from candor.core.readahead import EVERYTHING, Codec, Share, read_ahead_shared
 from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
 from candor.recruitment.intake import (
@@ -35,6 +36,7 @@ from candor.recruitment.intake import (
     WriteOutcome,
     candidates_write,
     new_person,
+    packed_from_plain,
     person_sealer,
 )
 from candor.recruitment.records import RecordInvalid, clean_candidate
@@ -116,6 +118,50 @@ class Prepared:
 
 def _arrived(where: str, record: Record | None, error: str, new: bytes) -> Prepared:
     return Prepared(where, record, error, NewPerson._make(marshal.loads(new)))  # noqa: S302
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _plain(item: Prepared) -> tuple[Any, ...]:
+    """A rejected record as (where, error); a likely-new one as (where, packed record, its
+    new-person rows), all plain values."""
+    record, new = item.record, item.new
+    if record is None:
+        return (item.where, item.error)
+    if type(record) is PackedRecord and new is not None and not item.error:
+        return (item.where, record.plain(), tuple(new))
+    raise _NotPlain  # a whole record (a re-run): pickled
+
+
+_MARSHALLED, _PICKLED = b"M", b"P"
+
+
+def _encode(items: list[Prepared]) -> bytes:
+    try:
+        return _MARSHALLED + marshal.dumps([_plain(item) for item in items])
+    except (_NotPlain, ValueError):  # ValueError: a value marshal cannot write
+        return _PICKLED + pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decode(raw: memoryview) -> list[Prepared]:
+    if raw[:1] == _PICKLED:
+        items: list[Prepared] = pickle.loads(raw[1:])  # noqa: S301 - our own reader's
+        return items
+    return [
+        Prepared(values[0], None, values[1])
+        if len(values) == 2
+        else Prepared(values[0], packed_from_plain(values[1]), "", NewPerson._make(values[2]))
+        for values in marshal.loads(raw[1:])  # noqa: S302 - our own reader's
+    ]
+
+
+# How prepared records travel from the reading processes. A chunk of likely-new records goes
+# in ``marshal``'s format, as one piece: it writes and reads plain values about twice as fast
+# as pickle, and values shared by many records (the audit detail, the source, column names)
+# once per chunk; any other chunk is pickled.
+PREPARED = Codec(encode=_encode, decode=_decode)
 
 
 class Hint:
@@ -415,7 +461,7 @@ def import_path(
 
         hint = Hint(shared=read_ahead)
         prepared = (
-            read_ahead_shared(read, processes=READERS, nice=READERS_NICE)
+            read_ahead_shared(read, processes=READERS, nice=READERS_NICE, codec=PREPARED)
             if read_ahead
             else read(EVERYTHING)
         )

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import json
+import marshal
 import operator
 import os
 import pickle
@@ -318,8 +320,9 @@ def _create_detail(code: str, counts: tuple[tuple[str, int], ...]) -> str:
     return audit_detail_json({"source": code, "rows": dict(counts)})
 
 
-# How to read a record again (``Item.again``): a function and its arguments.
-Recipe = tuple[Callable[..., CandidateRecord], tuple[Any, ...]]
+# How to read a record again (``Item.again``): a function and its arguments (or the arguments
+# in ``marshal``'s format, as ``PackedRecord.plain`` sends them).
+Recipe = tuple[Callable[..., CandidateRecord], tuple[Any, ...] | bytes]
 
 
 class PackedRecord:
@@ -360,10 +363,35 @@ class PackedRecord:
     def contact_keys(self) -> list[tuple[str, str]]:
         return contact_keys(self.emails, self.phones, self.mobiles)
 
+    def plain(self) -> tuple[Any, ...]:
+        """The record in plain values only (text, numbers, lists, dicts, tuples, bytes), which
+        ``marshal`` writes: dates as day numbers, the function that reads it again by its name
+        (``packed_from_plain`` undoes it)."""
+        source: Any = self.source
+        if not isinstance(source, bytes):
+            # The arguments in one piece: the writer opens them only to merge or fold the
+            # record, and one value is much cheaper to receive than the row's dozens.
+            (read, args), today = source
+            source = ((read.__module__, read.__qualname__), marshal.dumps(args), today.toordinal())
+        birth = self.birth_date
+        return (
+            None if birth is None else birth.toordinal(),
+            self.digests,
+            self.emails,
+            self.mobiles,
+            self.name_key,
+            self.phones,
+            source,
+            self.urls,
+            self.warnings,
+        )
+
     def opened(self) -> CandidateRecord:
         if isinstance(self.source, bytes):
             return pickle.loads(self.source)  # noqa: S301 - built by this program's reader
         (read, args), today = self.source
+        if isinstance(args, bytes):  # as ``plain`` sent them
+            args = marshal.loads(args)  # noqa: S302 - written by this program's reader
         return clean_candidate(read(*args), today=today)
 
 
@@ -391,6 +419,32 @@ def _unpack(  # noqa: PLR0917 - the slots, in order, as ``__reduce__`` gives the
     packed.name_key, packed.phones, packed.source = name_key, phones, source
     packed.urls, packed.warnings = urls, warnings
     return packed
+
+
+def packed_from_plain(values: Sequence[Any]) -> PackedRecord:
+    """The record ``PackedRecord.plain`` gave these values for."""
+    birth, digests, emails, mobiles, name_key, phones, source, urls, warnings = values
+    if not isinstance(source, bytes):
+        (module, name), args, today = source
+        source = ((_function(module, name), args), dt.date.fromordinal(today))
+    return _unpack(
+        None if birth is None else dt.date.fromordinal(birth),
+        digests,
+        emails,
+        mobiles,
+        name_key,
+        phones,
+        source,
+        urls,
+        warnings,
+    )
+
+
+@functools.cache
+def _function(module: str, name: str) -> Callable[..., CandidateRecord]:
+    """A module-level function by name (a ``Recipe``'s, as ``Item.again`` requires)."""
+    found: Callable[..., CandidateRecord] = getattr(importlib.import_module(module), name)
+    return found
 
 
 def record_digests(r: CandidateRecord | PackedRecord) -> dict[str, Identifier]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import threading
@@ -11,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from candor.core.readahead import EVERYTHING, ReadAheadFailed, Share, read_ahead_shared
+from candor.core.readahead import (
+    EVERYTHING,
+    Codec,
+    ReadAheadFailed,
+    Share,
+    read_ahead_shared,
+)
 from candor.core.readahead import read_ahead as read_ahead_here_or_forked
 
 # These tests are about the child process: they fork even when the test run has other threads
@@ -199,3 +206,27 @@ def test_without_forking_the_whole_source_runs_here() -> None:
     received = list(read_ahead_shared(own_items(25), processes=2, chunk=10, fork=False))
 
     assert received == [(i, os.getpid()) for i in range(25)]
+
+
+def test_the_chunks_travel_in_the_codec_given() -> None:
+    """Encoded in the child (its process id written beside the items), decoded here."""
+
+    def encode(items: list[int]) -> bytes:
+        return json.dumps({"by": os.getpid(), "items": items}).encode()
+
+    def decode(raw: Any) -> list[int]:
+        sent = json.loads(bytes(raw))
+        assert sent["by"] != os.getpid()
+        return [-i for i in sent["items"]]
+
+    codec = Codec(encode=encode, decode=decode)
+    received = list(shared(own_items_plain(25), processes=2, chunk=10, codec=codec))
+
+    assert received == [-i for i in range(25)]
+
+
+def own_items_plain(total: int) -> Any:
+    def produce(share: Share) -> Iterator[int]:
+        return (i for i in range(total) if i in share)
+
+    return produce

@@ -11,12 +11,13 @@ import pytest
 
 from candor.core import clock
 from candor.core.actor import Actor
+from candor.importer.formats import FORMATS
 from candor.importer.formats.base import Item
-from candor.importer.services import Prepared, import_prepared, prepare
+from candor.importer.services import PREPARED, Prepared, import_prepared, prepare
 from candor.importer.tests.support import Run, person_by_email
 from candor.people.models import Channel
 from candor.people.services import ProvenanceSpec
-from candor.recruitment.intake import NewPerson, new_person
+from candor.recruitment.intake import NewPerson, PackedRecord, new_person
 from candor.recruitment.records import CandidateRecord, clean_candidate
 from candor.search.documents import documents_for
 from candor.search.services import CandidateSearch, search_candidates
@@ -228,3 +229,54 @@ def test_the_last_batches_shrink_when_the_number_of_records_is_known(
         after_batch=unknown.append,
     )
     assert unknown == [2, 4, 8, 16, 10]  # without the count: up to the batch size to the end
+
+
+def test_a_chunk_of_likely_new_records_travels_in_marshal_format_and_opens_as_read(
+    tmp_path: Path,
+) -> None:
+    """The reading processes send a chunk of likely-new records as plain values in one piece:
+    each arrives with the same new-person rows, the same identifiers and digests for
+    classifying it, and, opened for a merge, the very record the file gave."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "first_name,last_name,email,birth_date,skills\n"
+        "Anaïs,Dumont,anais.dumont@example.com,1990-04-02,Wondzorg;Triage\n"
+        "Jonas,,jonas@example.com,,\n"  # no surname: rejected
+        "Wout,Claes,wout.claes@example.com,,\n",
+        encoding="utf-8",
+    )
+    source = ProvenanceSpec.parse("medium:Jobat", channel=Channel.IMPORT)
+    items = list(prepare(FORMATS["csv"].read(path), today=clock.today(), source=source))
+
+    raw = PREPARED.encode(items)
+    arrived = PREPARED.decode(memoryview(raw))
+
+    assert raw[:1] == b"M"
+    assert [(i.where, i.error) for i in arrived] == [(i.where, i.error) for i in items]
+    assert arrived[1].record is None
+    assert "last_name" in arrived[1].error
+    for sent, got in zip([items[0], items[2]], [arrived[0], arrived[2]], strict=True):
+        assert type(got.new) is NewPerson
+        assert got.new == sent.new
+        assert isinstance(got.record, PackedRecord)
+        assert isinstance(sent.record, PackedRecord)
+        assert got.record.plain()[:6] == sent.record.plain()[:6]  # identifiers, digests
+        assert got.record.birth_date == sent.record.birth_date
+        assert got.record.opened() == sent.record.opened()
+    assert arrived[0].record.opened().skills == ["Wondzorg", "Triage"]  # type: ignore[union-attr]
+
+
+def test_a_chunk_holding_whole_records_travels_pickled() -> None:
+    """On a re-run the readers send whole records (nothing to build ahead): pickled."""
+    record = clean_candidate(
+        CandidateRecord(
+            first_name="Anaïs", last_name="Dumont", emails=["anais.dumont@example.com"]
+        ),
+        today=clock.today(),
+    )
+    items = [Prepared("people.csv:2", record), Prepared("people.csv:3", None, "bad date")]
+
+    raw = PREPARED.encode(items)
+
+    assert raw[:1] == b"P"
+    assert PREPARED.decode(memoryview(raw)) == items
