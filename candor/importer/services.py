@@ -28,6 +28,7 @@ from candor.core.actor import Actor
 from candor.core.readahead import EVERYTHING, Codec, Share, read_ahead_shared
 from candor.importer.formats import FORMATS, FileRejected, Item
 from candor.people.services import ProvenanceSpec
+from candor.privacy.suppression import suppression_key_read
 from candor.recruitment.intake import (
     REJECTED,
     NewPerson,
@@ -454,6 +455,7 @@ def import_path(
     if not path.exists():
         raise FileRejected(f"{path} does not exist")
     today = clock.today()
+    suppression_key_read()  # here, before the readers are forked: they inherit it
     with _fewer_collections():  # in both processes: the reading ones are forked inside
 
         def read(share: Share) -> Iterator[Prepared]:

@@ -92,6 +92,12 @@ def _key() -> bytes:
 _known_key: list[bytes] = []
 
 
+def suppression_key_read() -> None:
+    """Read the key now, refusing or warning as a first digest would: a process about to fork
+    workers that hash identifiers does it once for all of them (one warning, not one each)."""
+    _key()
+
+
 @receiver(setting_changed)
 def _forget_key(*, setting: str, **_kwargs: Any) -> None:
     if setting in {"SUPPRESSION_KEY", "PRODUCTION"}:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from candor.audit.models import AuditEvent
@@ -251,3 +252,19 @@ def test_reading_ahead_in_a_second_process_hands_the_writer_exactly_what_reading
 
     assert ahead == here
     assert [p.record is None for p in here] == [False, True, True, False, False]
+
+
+def test_without_a_suppression_key_in_production_the_import_stops_before_reading(
+    write_csv: Callable[..., Path], settings: Any, db: Any
+) -> None:
+    """The key is read once, before the reading processes start: the configuration error
+    reaches the operator as it is, and nothing is written."""
+    settings.SUPPRESSION_KEY = ""
+    settings.PRODUCTION = True
+    path = write_csv([row(1), row(2)])
+    source = ProvenanceSpec.parse("self", channel=Channel.IMPORT)
+
+    with pytest.raises(ImproperlyConfigured, match="CANDOR_SUPPRESSION_KEY"):
+        import_path(path, format_name="csv", source=source, actor=Actor.system("import"))
+
+    assert Person.objects.count() == 0
