@@ -1,7 +1,8 @@
 """Run a generator in a second process and consume its items here, so two cores share the work.
 
 ``read_ahead(produce)`` forks a child that iterates ``produce()`` and sends its items back in
-pickled chunks through a pipe. The child pickles while the consumer works; a thread of the
+chunks through a pipe, pickled (or in the form a ``Codec`` gives). The child encodes while the
+consumer works; a thread of the
 consumer empties the pipe into a queue of up to ``BUFFERED`` chunks, so the child keeps going
 while the consumer is busy with a long piece of work, and the consumer finds the next chunk
 ready; a full queue makes the child wait, so memory stays bounded. The child must not
@@ -13,7 +14,8 @@ runs here.
 in chunks dealt in turn to the children (``Share``), each child makes only the items of its
 chunks, and the consumer takes the chunks back in turn, so the items still arrive complete and
 in their order. A consumer that keeps a core busy then always finds the next chunk made, even
-while the machine gives a single reader less than a core.
+while the machine gives a single child less than a core; with ``nice``, the children run on
+what the consumer leaves.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def _enlarge(connection: Any) -> None:
 class _Drain:
     """A thread that empties the pipe as fast as the child fills it (reading releases the GIL),
     so the child never waits while the consumer is busy with a long stretch of work (a batch
-    written to the database). The chunks wait in ``chunks``, still pickled, up to ``BUFFERED``
+    written to the database). The chunks wait in ``chunks``, still encoded, up to ``buffered``
     of them; None marks the end of the stream."""
 
     def __init__(self, receive: Any, buffered: int = BUFFERED) -> None:

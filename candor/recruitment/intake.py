@@ -366,13 +366,15 @@ class PackedRecord:
     def plain(self) -> tuple[Any, ...]:
         """The record in plain values only (text, numbers, lists, dicts, tuples, bytes), which
         ``marshal`` writes: dates as day numbers, the function that reads it again by its name
-        (``packed_from_plain`` undoes it)."""
+        (``packed_from_plain`` undoes it). ValueError when a value cannot be so written."""
         source: Any = self.source
         if not isinstance(source, bytes):
             # The arguments in one piece: the writer opens them only to merge or fold the
             # record, and one value is much cheaper to receive than the row's dozens.
             (read, args), today = source
-            source = ((read.__module__, read.__qualname__), marshal.dumps(args), today.toordinal())
+            if read.__qualname__ != read.__name__:  # not a module-level function
+                raise ValueError(f"{read.__qualname__} cannot be found by its name")
+            source = ((read.__module__, read.__name__), marshal.dumps(args), today.toordinal())
         birth = self.birth_date
         return (
             None if birth is None else birth.toordinal(),
