@@ -161,7 +161,8 @@ def _decode(raw: memoryview) -> list[Prepared]:
 # How prepared records travel from the reading processes. A chunk of likely-new records goes
 # in ``marshal``'s format, as one piece: it writes and reads plain values about twice as fast
 # as pickle, and values shared by many records (the audit detail, the source, column names)
-# once per chunk; any other chunk is pickled.
+# once per chunk; any other chunk is pickled (a re-run's whole records, and on PostgreSQL every
+# chunk: its database values keep dates, which marshal cannot write).
 PREPARED = Codec(encode=_encode, decode=_decode)
 
 

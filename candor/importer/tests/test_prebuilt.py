@@ -8,6 +8,7 @@ from pathlib import Path
 from pickle import dumps, loads
 
 import pytest
+from django.db import connection
 
 from candor.core import clock
 from candor.core.actor import Actor
@@ -110,8 +111,6 @@ def test_people_built_by_the_reading_process_are_stored_encrypted_each_with_thei
     """The reading process seals birth dates with a key it makes per new person: the database
     holds tokens, one stored key per person opens them, a person without a birth date gets
     none, and once a person is erased a copy of their token cannot be read."""
-    from django.db import connection
-
     from candor.core.actor import Actor
     from candor.privacy import crypto
     from candor.privacy.erasure import person_erase
@@ -251,7 +250,9 @@ def test_a_chunk_of_likely_new_records_travels_in_marshal_format_and_opens_as_re
     raw = PREPARED.encode(items)
     arrived = PREPARED.decode(memoryview(raw))
 
-    assert raw[:1] == b"M"
+    # SQLite's database values are text and numbers; PostgreSQL's keep dates, which marshal
+    # cannot write: such a chunk is pickled, and arrives the same.
+    assert raw[:1] == (b"M" if connection.vendor == "sqlite" else b"P")
     assert [(i.where, i.error) for i in arrived] == [(i.where, i.error) for i in items]
     assert arrived[1].record is None
     assert "last_name" in arrived[1].error
