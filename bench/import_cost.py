@@ -1,14 +1,16 @@
-"""What a first import costs per record in each of its two processes, measured apart.
+"""What a first import costs per record on its reading and its writing side, measured apart.
 
     uv run python bench/import_cost.py --count 30000 [--repeat 3]
     uv run python bench/import_cost.py --count 3000 --baseline 500 --callgrind
 
-``candor import`` reads and cleans in one process and writes in the other; its wall clock is
-set by the busier one, and on a shared machine it swings with whatever else runs. This script
-times each side alone, on the benchmark's CSV (``import_throughput.py``'s, same seed):
+``candor import`` reads and cleans in two processes (each its share of the file) and writes in
+a third; its wall clock is set by the writer unless the readers fall behind, and on a shared
+machine it swings with whatever else runs. This script times each side alone (the reading side
+as one process that cleans every record), on the benchmark's CSV (``import_throughput.py``'s,
+same seed):
 
 - **reader**: read the CSV, clean every record, build what a new person becomes, encode it in
-  the chunks the reading process sends (``prepare``, as ``read_ahead``'s child runs it);
+  the chunks the reading process sends (``prepare``, as a reading process runs it);
 - **writer**: decode those chunks and write them into an empty database, batches and
   checkpoints as ``candor import`` does (``import_prepared``).
 
